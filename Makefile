@@ -1,0 +1,45 @@
+# The two commands: `make build` and `make test`. Both set everything up themselves.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: build test serve bench setup lock clean
+.DEFAULT_GOAL := build
+
+# The virtual environment is rebuilt whenever the lock file changes.
+$(VENV)/.installed: requirements.lock
+	@.ci/system-deps build
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+setup: $(VENV)/.installed
+
+## make build: validate the data, then build the site and every PDF into site/
+build: setup
+	$(PY) -m macros.build
+
+## make test: the whole test suite (unit, build, PDF, browser, fork)
+test: setup
+	@.ci/system-deps test
+	$(PY) -m pytest
+
+## make serve: live preview on http://127.0.0.1:8000 (PDFs off); reloads on data changes
+serve: setup
+	SOP_PDF=0 $(PY) -m mkdocs serve --watch sop_data --watch local --watch macros
+
+## make bench: build-speed benchmark (see benchmarks/)
+bench: setup
+	$(PY) benchmarks/run.py
+
+## make lock: re-pin every dependency after changing pyproject.toml
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	$(PYTHON) -c 'import tomllib; d = tomllib.load(open("pyproject.toml", "rb")); print("\n".join(d["project"]["dependencies"] + d["dependency-groups"]["test"]))' > .lock-venv/direct.txt
+	.lock-venv/bin/pip install --quiet -r .lock-venv/direct.txt
+	{ head -2 requirements.lock; .lock-venv/bin/pip freeze; } > requirements.lock.new && mv requirements.lock.new requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf site build .site.* .pytest_cache

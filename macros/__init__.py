@@ -1,0 +1,27 @@
+"""mkdocs-macros entry point: load and validate the SOP data once per build, expose it to pages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .api import macros_for
+from .model import cached_model
+from .problems import DataError
+from .render import Renderer, relative_root
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def define_env(env):
+    try:
+        model = cached_model(ROOT)
+    except DataError as exc:
+        from mkdocs.exceptions import PluginError
+
+        raise PluginError(str(exc)) from None
+    env.variables["sop"] = model.data
+    def base() -> str:
+        page = getattr(env, "page", None)
+        return relative_root(page.url) if page is not None else ""
+
+    for name, func in macros_for(model, Renderer(model, base)).items():
+        env.macro(func, name)

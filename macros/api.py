@@ -1,0 +1,99 @@
+"""The macros that pages call. Each looks data up in the model and hands it to a template."""
+from __future__ import annotations
+
+from .render import Renderer, capital
+
+
+def macros_for(model, render: Renderer) -> dict:
+    def item(collection, item_id):
+        try:
+            return model.get(collection, item_id)
+        except KeyError:
+            known = ", ".join(i["id"] for i in model.items(collection))
+            raise ValueError(f"unknown {collection} id '{item_id}'; known ids: {known}") from None
+
+    def role_refs(role_id):
+        """Roles a role-specific lookup should match: the role itself and the role it is a kind of."""
+        role = item("roles", role_id)
+        return {role_id, role.get("variant_of", role_id)}
+
+    def name(role_id: str, plural: bool = False) -> str:
+        """A role's name for use mid-sentence: {{ name('psw') }} -> peer support worker."""
+        role = item("roles", role_id)
+        return role["plural"] if plural else role["name"]
+
+    def Name(role_id: str, plural: bool = False) -> str:
+        """A role's name at the start of a sentence."""
+        return capital(name(role_id, plural))
+
+    def role_card(role_id: str):
+        return render("role_card.html", role=item("roles", role_id))
+
+    def role_duties(role_id: str):
+        refs = role_refs(role_id)
+        duties = [d for d in model.items("duties") if d["role"] in refs]
+        return render("duties.html", duties=duties, role=item("roles", role_id))
+
+    def role_page(role_id: str):
+        role = item("roles", role_id)
+        refs = role_refs(role_id)
+        variants = [r for r in model.items("roles") if r.get("variant_of") == role_id]
+        refs |= {v["id"] for v in variants}
+        steps = [s for s in model.items("steps") if s["actor"] in refs or refs & set(s.get("with", []))]
+        forms = [f for f in model.items("forms") if refs & set(f["completed_by"])]
+        columns = [c for c in model["access"]["columns"] if c in refs]
+        courses = [c for c in model.items("courses") if refs & set(c["who"])]
+        supervision = [t for t in model.items("supervision-types") if refs & set(t["provided_by"])]
+        duties = [d for d in model.items("duties") if d["role"] in refs]
+        return render("role_page.md", role=role, variants=variants, steps=steps, forms=forms,
+                      columns=columns, courses=courses, supervision=supervision, duties=duties)
+
+    def referral_pathway():
+        return render("referral_pathway.html", steps=model.items("steps"))
+
+    def access_matrix(area_ids: list | None = None, role_ids: list | None = None):
+        areas = [a for a in model.items("access-areas") if area_ids is None or a["id"] in area_ids]
+        columns = role_ids or model["access"]["columns"]
+        for role_id in columns:
+            item("roles", role_id)
+        return render("access_matrix.html", areas=areas, columns=columns)
+
+    def form(form_id: str):
+        return render("form.html", form=item("forms", form_id))
+
+    def form_page(form_id: str):
+        return render("form_page.md", form=item("forms", form_id))
+
+    def forms_index():
+        return render("forms_index.html", forms=model.items("forms"))
+
+    def glossary():
+        return render("glossary.html", terms=sorted(model.items("terms"), key=lambda t: t["term"].lower()))
+
+    def term(term_id: str):
+        return render("term.html", term=item("terms", term_id))
+
+    def interventions():
+        return render("interventions.html", data=model["interventions"])
+
+    def training():
+        return render("training.html", courses=model.items("courses"))
+
+    def supervision():
+        return render("supervision.html", data=model["supervision"])
+
+    def document_control():
+        return render("document_control.html", doc=model["document"], trust=model["trust"])
+
+    def contact(contact_id: str):
+        return render("contact.html", contact=item("contacts", contact_id))
+
+    def roles_index():
+        return render("roles_index.html", roles=model.items("roles"))
+
+    return {
+        f.__name__: f
+        for f in (name, Name, role_card, role_duties, role_page, referral_pathway, access_matrix, form, form_page,
+                  forms_index, glossary, term, interventions, training, supervision, document_control,
+                  contact, roles_index)
+    }

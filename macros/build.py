@@ -1,0 +1,90 @@
+"""`make build`: validate the data, build the site and PDFs into a temporary folder, then swap it in.
+
+Nothing is written until the data is valid, and the previous site/ stays as it was if any step
+fails or the process is killed: the new site only replaces it once it is complete.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from .model import load_model
+from .problems import DataError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _quiet_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    log = logging.getLogger("mkdocs")
+    log.handlers[:] = [handler]
+    log.setLevel(logging.WARNING if not os.environ.get("SOP_VERBOSE") else logging.INFO)
+    log.propagate = False
+
+
+def build_site(site_dir: Path, config_file: Path) -> None:
+    """Run MkDocs in-process (strict) into site_dir. Raises on any error."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+
+
+def swap_in(new: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make build", description=__doc__.splitlines()[0])
+    parser.add_argument("--site-dir", default=os.environ.get("SOP_SITE_DIR", str(ROOT / "site")),
+                        help="where the finished site goes (default: site/)")
+    parser.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="MkDocs configuration file")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+    try:
+        load_model(ROOT)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        print("Nothing was built; the previous site/ is unchanged.", file=sys.stderr)
+        return 1
+
+    target = Path(args.site_dir).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.new-*"):  # left by a build that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = target.with_name(f".{target.name}.new-{os.getpid()}")
+    _quiet_logging()
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        build_site(staging, Path(args.config))
+    except (MkDocsException, DataError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"Build failed: {exc}", file=sys.stderr)
+        print("The previous site/ is unchanged.", file=sys.stderr)
+        return 1
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap_in(staging, target)
+    print(f"Built {target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""MkDocs hooks (listed under `hooks:` in mkdocs.yml): validate data first, add generated pages.
+
+MkDocs loads this file by path, so the project root is put on sys.path to import the package.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402
+
+from macros.model import cached_model  # noqa: E402
+from macros.pages import generated_pages  # noqa: E402
+from macros.problems import DataError  # noqa: E402
+
+
+def _model():
+    try:
+        return cached_model(ROOT)
+    except DataError as exc:
+        raise PluginError(str(exc)) from None
+
+
+def on_config(config):
+    model = _model()
+    pages = generated_pages(model)
+    config["nav"] = _expand_nav(config["nav"], pages)
+    config["site_name"] = model["document"]["short_title"]
+    return config
+
+
+def on_files(files, config):
+    for page in generated_pages(_model()):
+        files.append(File.generated(config, page.src_uri, content=page.markdown))
+    return files
+
+
+def _expand_nav(nav, pages):
+    """After each section index named in the nav (e.g. roles/index.md), list its generated pages."""
+    by_section: dict[str, list] = {}
+    for page in pages:
+        by_section.setdefault(page.section_index, []).append({page.title: page.src_uri})
+    out = []
+    for entry in nav or []:
+        if isinstance(entry, dict):
+            entry = {title: _expand_nav(value, pages) if isinstance(value, list) else value for title, value in entry.items()}
+        out.append(entry)
+        if isinstance(entry, str) and entry in by_section:
+            out.extend(by_section[entry])
+    return out

@@ -1,0 +1,125 @@
+"""Load every data file, validate it, and return one model: the single source of truth for pages and PDFs."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import DataError, Problem
+from .validate import check_references, check_schema
+from .yamlpos import Loaded, load_file
+
+# Every data file in sop_data/, each validated by sop_data/schemas/<name>.schema.json.
+DATA_FILES = (
+    "document", "trust", "roles", "duties", "referral", "interventions", "access",
+    "forms", "training", "supervision", "glossary",
+)
+
+# Lists whose items other files refer to by id, and where they live in the model.
+COLLECTIONS = {
+    "roles": ("roles", "roles"), "duties": ("duties", "duties"), "steps": ("referral", "steps"),
+    "interventions": ("interventions", "interventions"), "forms": ("forms", "forms"),
+    "courses": ("training", "courses"), "terms": ("glossary", "terms"),
+    "access-areas": ("access", "areas"), "access-levels": ("access", "levels"),
+    "supervision-types": ("supervision", "types"), "contacts": ("trust", "contacts"),
+}
+
+
+@dataclass
+class Model:
+    data: dict  # file name -> validated data, with derived fields added
+    today: dt.date
+    root: Path
+    variations: list = field(default_factory=list)  # filled by the Trust layer
+
+    def __getitem__(self, name):
+        return self.data[name]
+
+    def items(self, collection: str) -> list[dict]:
+        file, key = COLLECTIONS[collection]
+        return self.data[file][key]
+
+    def get(self, collection: str, item_id: str) -> dict:
+        for item in self.items(collection):
+            if item["id"] == item_id:
+                return item
+        raise KeyError(f"no item '{item_id}' in {collection}")
+
+
+def build_date() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's day, so a rebuild of the same commit can be made identical."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def read_files(root: Path) -> dict[str, Loaded]:
+    return {name: load_file(root / "sop_data" / f"{name}.yml", f"sop_data/{name}.yml") for name in DATA_FILES}
+
+
+def validate(files: dict[str, Loaded]) -> list[Problem]:
+    """Schema problems first; cross-references only once every file has the right shape."""
+    problems = [p for loaded in files.values() for p in loaded.problems]
+    if problems:
+        return problems
+    for name, loaded in files.items():
+        problems += check_schema(loaded, name)
+    if problems:
+        return problems
+    return check_references({name: (loaded, name) for name, loaded in files.items()})
+
+
+def load_model(root: Path, today: dt.date | None = None) -> Model:
+    """Read, validate and derive. Raises DataError listing every problem at once."""
+    root = Path(root)
+    files = read_files(root)
+    problems = validate(files)
+    if problems:
+        raise DataError(problems)
+    data = {name: loaded.data for name, loaded in files.items()}
+    return Model(derive(data, today or build_date()), today or build_date(), root)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def derive(data: dict, today: dt.date) -> dict:
+    """Facts computed from the data, so they are never typed twice."""
+    doc = data["document"]
+    review = add_months(dt.date.fromisoformat(doc["ratified"]), doc["review_months"])
+    doc["review_date"] = review.isoformat()
+    doc["review_overdue"] = today > review
+    names = {r["id"]: r for r in data["roles"]["roles"]}
+    for role in data["roles"]["roles"]:
+        role["title"] = role["name"][:1].upper() + role["name"][1:]
+        parent = names.get(role.get("variant_of", ""))
+        role["family"] = parent["id"] if parent else role["id"]
+    return data
+
+
+_cache: dict = {}
+
+
+def _signature(root: Path) -> tuple:
+    files = [p for d in ("sop_data", "local") for p in sorted((root / d).rglob("*")) if p.is_file()]
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def cached_model(root: Path) -> Model:
+    """load_model, reused while no data file has changed (the macros and the hooks share one load)."""
+    root = Path(root).resolve()
+    key = (root, _signature(root), build_date())
+    if _cache.get("key") != key:
+        _cache.clear()
+        _cache.update(key=key, model=load_model(root))
+    return _cache["model"]

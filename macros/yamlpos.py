@@ -1,0 +1,116 @@
+"""Read YAML into plain Python while remembering where each value was written.
+
+PyYAML's normal loader forgets positions, silently keeps the last of two duplicate keys
+and turns 2026-01-31 into a date. We compose the node tree instead and build the values
+ourselves, so every problem can be reported as file:line:col.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem, format_path
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_scalars = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True)
+class Pos:
+    file: str
+    line: int
+    col: int
+
+
+@dataclass
+class Loaded:
+    """One YAML file: its data and the position of every value in it, by key path."""
+
+    file: str
+    data: object = None
+    positions: dict[tuple, Pos] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def pos(self, path: tuple) -> Pos:
+        """Where the value at path (or its nearest existing parent) was written."""
+        path = tuple(path)
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, Pos(self.file, 1, 1))
+
+
+def load_file(path: Path, display: str) -> Loaded:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Loaded(display, problems=[Problem(display, 0, 0, "", f"cannot be read: {exc.strerror}")])
+    return load_text(raw, display)
+
+
+def load_text(raw: bytes | str, display: str) -> Loaded:
+    result = Loaded(display)
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            result.problems.append(Problem(display, line, col, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"))
+            return result
+    else:
+        text = raw
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or "is not valid YAML"
+        lines = text.splitlines()
+        if 0 < line <= len(lines) and "\t" in lines[line - 1]:
+            what += " (YAML does not allow tabs for indentation; use spaces)"
+        context = f" {exc.context}" if exc.context and exc.context_mark else ""
+        result.problems.append(Problem(display, line, col, "", f"YAML syntax error: {what}{context}"))
+        return result
+    except yaml.YAMLError as exc:  # e.g. more than one document in the file
+        result.problems.append(Problem(display, 1, 1, "", f"YAML error: {exc}"))
+        return result
+    if node is None:
+        result.problems.append(Problem(display, 1, 1, "", "the file is empty; expected YAML data"))
+        return result
+    result.data = _build(node, (), result)
+    return result
+
+
+def _build(node: yaml.Node, path: tuple, out: Loaded):
+    mark = node.start_mark
+    out.positions[path] = Pos(out.file, mark.line + 1, mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        value: dict = {}
+        first_line: dict = {}
+        for key_node, value_node in node.value:
+            kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                out.problems.append(Problem(out.file, kline, kcol, format_path(path), "a key must be plain text"))
+                continue
+            key = key_node.value
+            if key in first_line:
+                out.problems.append(
+                    Problem(out.file, kline, kcol, format_path(path + (key,)),
+                            f"duplicate key '{key}' (already given on line {first_line[key]}); keep only one")
+                )
+                continue
+            first_line[key] = kline
+            value[key] = _build(value_node, path + (key,), out)
+            out.positions[path + (key,)] = Pos(out.file, kline, kcol)
+        return value
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, path + (i,), out) for i, item in enumerate(node.value)]
+    if node.tag == _TIMESTAMP:
+        return node.value  # dates stay ISO strings; the schema checks their format
+    try:
+        return _scalars.construct_object(node)
+    except yaml.constructor.ConstructorError as exc:
+        out.problems.append(Problem(out.file, mark.line + 1, mark.column + 1, format_path(path), f"cannot read value: {exc.problem}"))
+        return None
