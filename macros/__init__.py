@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .api import macros_for
 from .model import cached_model
+from .page_errors import install as report_page_errors_cleanly
 from .problems import DataError
 from .render import Renderer, relative_root
 
@@ -12,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def define_env(env):
+    report_page_errors_cleanly(env)  # file:line instead of mkdocs-macros' traceback + exit()
     try:
         model = cached_model(ROOT)
     except DataError as exc:
@@ -23,5 +25,8 @@ def define_env(env):
         page = getattr(env, "page", None)
         return relative_root(page.url) if page is not None else ""
 
-    for name, func in macros_for(model, Renderer(model, base)).items():
+    def directory_urls() -> bool:  # read when a page renders: the offline plugin switches it off
+        return bool(env.conf["use_directory_urls"])
+
+    for name, func in macros_for(model, Renderer(model, base, directory_urls)).items():
         env.macro(func, name)

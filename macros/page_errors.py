@@ -1,0 +1,121 @@
+"""Turn an error in a page's macros into one line: `docs/procedure/access.md:4: unknown macro 'nosuch'`.
+
+mkdocs-macros (1.5) catches every exception while it renders a page, logs it with a full Python
+traceback and then calls exit(). People editing pages are not developers, so `install(env)`
+replaces the plugin's `render` method on this one plugin instance with `render` below: it does
+the same thing (page meta `render_macros`, the `render_by_default` setting, page variables
+overlaid with the page's meta) but raises MkDocs' PluginError with the Markdown file and line.
+MkDocs then stops the build and `python -m macros.build` keeps the previous site.
+Only the public parts of the plugin are used (`env.env`, `env.variables`, `env.page`, `env.config`,
+`env.project_dir`).
+"""
+from __future__ import annotations
+
+import re
+import traceback
+from copy import copy
+from pathlib import Path
+
+import jinja2
+
+_UNDEFINED = re.compile(r"^'([^']+)' is undefined$")
+_ARGS = re.compile(r"^(?:[\w.<>]+\.)?(\w+)\(\) (missing \d+ required positional argument.*|takes .* but .* given"
+                   r"|got an unexpected keyword argument .*|got multiple values for argument .*)$")
+
+
+def template_line(exc: BaseException) -> int:
+    """The line of the page's own template where exc happened (0 if unknown).
+
+    Jinja rewrites tracebacks so that frames of a template compiled from a string carry the
+    filename '<template>' and the line number in that string. Frames of our own templates
+    (macros/templates/*.html, rendered by a macro) have real file names, so the last
+    '<template>' frame is the macro call in the page.
+    """
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.lineno or 0
+    line = 0
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == "<template>" and frame.lineno:
+            line = frame.lineno
+    return line
+
+
+def explain(exc: BaseException, source_line: str = "") -> str:
+    """A plain-English sentence about exc."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"macro syntax error: {exc.message}"
+    message = str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        found = _UNDEFINED.match(message)
+        if found:
+            name = found.group(1)
+            kind = "macro" if re.search(rf"\b{re.escape(name)}\s*\(", source_line) else "macro or variable"
+            return f"unknown {kind} '{name}'"
+        return f"undefined value: {message}"
+    if isinstance(exc, TypeError):
+        found = _ARGS.match(message)
+        if found:
+            return f"wrong arguments for macro '{found.group(1)}': {found.group(2)}"
+    if isinstance(exc, (ValueError, KeyError, TypeError)):
+        return message.strip("'\"") if isinstance(exc, KeyError) else message
+    return f"{type(exc).__name__}: {message}"
+
+
+def front_matter_lines(source: str | None, markdown: str) -> int:
+    """How many lines MkDocs removed from the top of the file (YAML front matter) before rendering."""
+    if not source or not markdown or not source.endswith(markdown):
+        return 0
+    return source[: len(source) - len(markdown)].count("\n")
+
+
+def describe(exc: BaseException, markdown: str, src_path: str, source: str | None = None) -> str:
+    """`<file>:<line>: <what is wrong>` for an exception raised while rendering markdown."""
+    line = template_line(exc)
+    lines = markdown.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    where = f"{src_path}:{line + front_matter_lines(source, markdown)}" if line else src_path
+    text = f"{where}: {explain(exc, source_line)}"
+    if source_line.strip():
+        text += f"\n    {source_line.strip()}"
+    return text
+
+
+def install(env) -> None:
+    """Make mkdocs-macros raise PluginError(describe(...)) instead of printing a traceback and exiting."""
+    from mkdocs.exceptions import PluginError
+
+    def render(markdown: str, force_rendering: bool = False) -> str:
+        page = env.page
+        meta = dict(getattr(page, "meta", None) or {})
+        if meta.get("render_macros") is False:
+            return markdown
+        if not env.config["render_by_default"] and not (force_rendering or meta.get("render_macros")):
+            return markdown
+        variables = copy(env.variables)
+        variables.update(meta)
+        try:
+            return env.env.from_string(markdown).render(**variables)
+        except Exception as exc:  # noqa: BLE001 - every page error becomes one clear message
+            file = getattr(page, "file", None)
+            src_path = _display_path(env, file)
+            source = None
+            if file is not None and not file.generated_by:
+                try:
+                    source = file.content_string
+                except (OSError, UnicodeDecodeError):
+                    source = None
+            raise PluginError(describe(exc, markdown, src_path, source)) from None
+
+    env.render = render
+
+
+def _display_path(env, file) -> str:
+    """docs/procedure/access.md for a page on disk (relative to mkdocs.yml); the page's URI if generated."""
+    if file is None:
+        return "a page"
+    if file.generated_by or not file.abs_src_path:
+        return f"{file.src_uri} (generated page)"
+    try:
+        return Path(file.abs_src_path).resolve().relative_to(Path(env.project_dir).resolve()).as_posix()
+    except ValueError:
+        return file.abs_src_path
