@@ -57,11 +57,16 @@ def relative_root(page_url: str) -> str:
 class Renderer:
     """Renders templates with the model in scope. base() gives the link prefix of the page being built."""
 
-    def __init__(self, model, base=lambda: ""):
+    def __init__(self, model, base=lambda: "", directory_urls=lambda: True):
         self.model = model
         self.base = base
+        self.directory_urls = directory_urls
         self.env = make_env()
-        self.env.globals.update(sop=model.data, model=model, block=self)
+        self.env.globals.update(sop=model.data, model=model, block=self, page_href=self.page_href)
+
+    def page_href(self, path: str) -> str:
+        """Link to another page ('paperwork/referral') from the page being built, in the site's URL style."""
+        return self.base() + path + ("/" if self.directory_urls() else ".html")
 
     def __call__(self, template: str, **context) -> Markup:
         context.setdefault("base", self.base())

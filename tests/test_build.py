@@ -6,9 +6,9 @@ from tests.conftest import run_build
 
 def test_site_has_a_page_for_every_role_and_form(built_site):
     for role in ("psw", "psw-volunteer", "psw-paid", "peer-lead", "team-manager", "supervisor", "mdt", "service-user"):
-        assert (built_site / "roles" / role / "index.html").is_file()
-    assert (built_site / "paperwork" / "referral" / "index.html").is_file()
-    page = (built_site / "procedure" / "access" / "index.html").read_text()
+        assert (built_site / "roles" / f"{role}.html").is_file()  # no directory URLs: the site works from file://
+    assert (built_site / "paperwork" / "referral.html").is_file()
+    page = (built_site / "procedure" / "access.html").read_text()
     assert "Electronic records" in page
 
 
