@@ -13,7 +13,7 @@ from .yamlpos import Loaded, load_file
 # Every data file in sop_data/, each validated by sop_data/schemas/<name>.schema.json.
 DATA_FILES = (
     "document", "trust", "roles", "duties", "referral", "interventions", "access",
-    "forms", "training", "supervision", "glossary",
+    "forms", "training", "supervision", "glossary", "packs",
 )
 
 # Lists whose items other files refer to by id, and where they live in the model.
