@@ -6,6 +6,7 @@ ourselves, so every problem can be reported as file:line:col.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,12 +66,22 @@ def load_text(raw: bytes | str, display: str) -> Loaded:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "is not valid YAML"
+        if exc.context_mark and ("end of" in what or "<stream end>" in what):
+            mark = exc.context_mark  # an unclosed [ { or quote: point where it was opened, not at the end of the file
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         lines = text.splitlines()
+        context = f" {exc.context}" if exc.context and exc.context_mark else ""
+        quote = _unclosed_quote(lines, line)
+        if quote:
+            (line, col), context = quote, ""
+            what = "a quoted value starts here but its closing quote is missing"
+        elif "another document" in what:
+            what, context = "a second document starts here ('---'); a data file holds one document", ""
+        else:
+            what += next((hint for key, hint in _HINTS if key in what), "")
         if 0 < line <= len(lines) and "\t" in lines[line - 1]:
             what += " (YAML does not allow tabs for indentation; use spaces)"
-        context = f" {exc.context}" if exc.context and exc.context_mark else ""
         result.problems.append(Problem(display, line, col, "", f"YAML syntax error: {what}{context}"))
         return result
     except yaml.YAMLError as exc:  # e.g. more than one document in the file
@@ -114,3 +125,31 @@ def _build(node: yaml.Node, path: tuple, out: Loaded):
     except yaml.constructor.ConstructorError as exc:
         out.problems.append(Problem(out.file, mark.line + 1, mark.column + 1, format_path(path), f"cannot read value: {exc.problem}"))
         return None
+
+
+# Plain-English hints for PyYAML's commonest messages, matched by a fragment of the message.
+_HINTS = (
+    ("expected <block end>", " (check the indentation: the keys of one item must line up)"),
+    ("mapping values are not allowed here", " (a value that contains ': ' must be in quotes)"),
+    ("could not find expected ':'", " (each line of a mapping needs 'key: value')"),
+)
+
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s#'"][^:#]*:\s+)?(["'])""")
+
+
+def _unclosed_quote(lines: list[str], upto: int) -> tuple[int, int] | None:
+    """(line, col) of the first value that opens a quote and does not close it on its line, up to line upto.
+
+    A forgotten closing quote makes YAML read on into the following lines, so the parser
+    complains much later; this finds the line the person has to fix. Only used once the file
+    has failed to parse (a value may legitimately continue a quote over several lines).
+    """
+    for number, line in enumerate(lines[:upto], 1):
+        found = _QUOTED_VALUE.match(line)
+        if not found:
+            continue
+        quote, rest = found.group(1), line[found.end():]
+        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
+        if not closed:
+            return number, found.end()
+    return None
