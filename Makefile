@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build test serve bench setup lock clean
+.PHONY: build test serve bench setup lock clean schemas
 .DEFAULT_GOAL := build
 
 # The virtual environment is rebuilt whenever the lock file changes.
@@ -17,13 +17,18 @@ $(VENV)/.installed: requirements.lock
 setup: $(VENV)/.installed
 
 ## make build: validate the data, then build the site and every PDF into site/
-build: setup
+build: setup schemas
 	$(PY) -m macros.build
 
 ## make test: the whole test suite (unit, build, PDF, browser, fork)
-test: setup
+test: setup schemas
 	@.ci/system-deps test
 	$(PY) -m pytest
+
+## make schemas: refresh sop_data/schemas/local/ (the schemas of a Trust's local/ files) from the
+## reference schemas; rewrites only files whose content changes
+schemas: setup
+	@$(PY) -W ignore::RuntimeWarning -m macros.merge
 
 ## make serve: live preview on http://127.0.0.1:8000 (PDFs off); reloads on data changes
 serve: setup

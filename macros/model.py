@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .merge import apply_local
 from .problems import DataError, Problem
 from .validate import check_references, check_schema
 from .yamlpos import Loaded, load_file
@@ -78,8 +79,11 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     problems = validate(files)
     if problems:
         raise DataError(problems)
+    # The Trust layer (local/) is merged onto the valid reference, then checked again in full.
+    files, variations, local = apply_local(root, files, validate)
     data = {name: loaded.data for name, loaded in files.items()}
-    return Model(derive(data, today or build_date()), today or build_date(), root)
+    data["local"] = local
+    return Model(derive(data, today or build_date()), today or build_date(), root, variations)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
