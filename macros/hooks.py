@@ -17,6 +17,7 @@ from mkdocs.structure.files import File  # noqa: E402
 from macros.model import cached_model  # noqa: E402
 from macros.pages import generated_pages  # noqa: E402
 from macros.problems import DataError  # noqa: E402
+from macros.render import long_date  # noqa: E402
 
 
 def _model():
@@ -31,7 +32,22 @@ def on_config(config):
     pages = generated_pages(model)
     config["nav"] = _expand_nav(config["nav"], pages)
     config["site_name"] = model["document"]["short_title"]
+    config["extra"]["sop"] = theme_facts(model)  # for overrides/ (theme templates cannot see macros' `sop`)
     return config
+
+
+def theme_facts(model) -> dict:
+    """What every page's header, banner and footer show, read by the templates in overrides/."""
+    doc, trust = model["document"], model["trust"]
+    last_reviewed = max([doc["ratified"]] + [v["date"] for v in doc["version_history"]])
+    return {
+        "title": doc["title"], "reference": doc["reference"], "version": doc["version"],
+        "status": doc["status"], "ratified": doc["ratified"], "ratified_long": long_date(doc["ratified"]),
+        "review_date": doc["review_date"], "review_date_long": long_date(doc["review_date"]),
+        "review_overdue": doc["review_overdue"],
+        "last_reviewed": last_reviewed, "last_reviewed_long": long_date(last_reviewed),
+        "trust_name": trust["name"], "trust_website": trust["website"], "colours": trust["colours"],
+    }
 
 
 def on_files(files, config):
