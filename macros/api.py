@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .render import Renderer, capital
+from .validate import schema_for
 
 
 def macros_for(model, render: Renderer) -> dict:
@@ -91,9 +92,18 @@ def macros_for(model, render: Renderer) -> dict:
     def roles_index():
         return render("roles_index.html", roles=model.items("roles"))
 
+    def variations_register():
+        """The register of local variations (appendix): generated from the merge of local/ onto sop_data/."""
+        order = ["trust", "document", *model.data, "pages", "additions"]
+        groups = []
+        for file in sorted({v.file for v in model.variations}, key=order.index):
+            title = schema_for(file).get("title") if file in model.data and file != "local" else None
+            groups.append({"file": file, "title": title, "variations": [v for v in model.variations if v.file == file]})
+        return render("variations.html", variations=model.variations, groups=groups, based_on=model["local"]["based_on"])
+
     return {
         f.__name__: f
         for f in (name, Name, role_card, role_duties, role_page, referral_pathway, access_matrix, form, form_page,
                   forms_index, glossary, term, interventions, training, supervision, document_control,
-                  contact, roles_index)
+                  contact, roles_index, variations_register)
     }

@@ -17,7 +17,8 @@ from mkdocs.structure.files import File  # noqa: E402
 from macros.model import cached_model  # noqa: E402
 from macros.pages import generated_pages  # noqa: E402
 from macros.problems import DataError  # noqa: E402
-from macros.render import long_date  # noqa: E402
+from macros import local_site  # noqa: E402
+from macros.render import Renderer, long_date  # noqa: E402
 
 
 def _model():
@@ -31,6 +32,10 @@ def on_config(config):
     model = _model()
     pages = generated_pages(model)
     config["nav"] = _expand_nav(config["nav"], pages)
+    # the Trust layer: local pages in the nav, local CSS after the theme's, the Trust's logo
+    config["nav"] = local_site.local_nav(config["nav"], model)
+    config["extra_css"] = [*config["extra_css"], *local_site.local_css(ROOT)]
+    config["theme"]["logo"] = local_site.site_path(model["trust"]["logo"])
     config["site_name"] = model["document"]["short_title"]
     config["extra"]["sop"] = theme_facts(model)  # for overrides/ (theme templates cannot see macros' `sop`)
     return config
@@ -53,7 +58,24 @@ def theme_facts(model) -> dict:
 def on_files(files, config):
     for page in generated_pages(_model()):
         files.append(File.generated(config, page.src_uri, content=page.markdown))
+    for page in _model()["local"]["pages"]:  # local/pages/*.md, rendered like any page (macros work)
+        files.append(File.generated(config, page["uri"], content=page["markdown"]))
+    for asset in local_site.asset_files(ROOT):  # local/assets/** -> site/local/assets/**
+        files.append(File(asset, str(ROOT), config["site_dir"], config["use_directory_urls"]))
     return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Local notes (local/additions.yml) go at the end of the section they name."""
+    model = _model()
+    notes = local_site.notes_for(model, page.file.src_uri)
+    if not notes:
+        return markdown
+    render = Renderer(model)
+    try:
+        return local_site.add_notes(markdown, notes, lambda note: str(render("local_note.md", note=note)))
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None
 
 
 def _expand_nav(nav, pages):
