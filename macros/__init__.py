@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .api import macros_for
+from .pdf.links import pdf_macros
 from .model import cached_model
 from .page_errors import install as report_page_errors_cleanly
 from .problems import DataError
@@ -29,4 +30,6 @@ def define_env(env):
         return bool(env.conf["use_directory_urls"])
 
     for name, func in macros_for(model, Renderer(model, base, directory_urls)).items():
+        env.macro(func, name)
+    for name, func in pdf_macros(model, Renderer(model, base)).items():
         env.macro(func, name)

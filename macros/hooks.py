@@ -91,3 +91,51 @@ def _expand_nav(nav, pages):
         if isinstance(entry, str) and entry in by_section:
             out.extend(by_section[entry])
     return out
+
+
+# ---- PDFs (macros/pdf/step.py): each page's rendered HTML is kept as MkDocs makes it; once all
+# pages are known (on_env) the PDFs render in worker processes while the site is written. ----
+from macros.pdf import enabled as _pdf_enabled  # noqa: E402
+from macros.pdf.step import PdfStep  # noqa: E402
+from macros.render import Renderer as _PdfRenderer  # noqa: E402
+
+_pdf: dict = {}  # the PDF step of the build in progress, if PDFs are on
+
+
+def on_nav(nav, config, files):
+    _pdf.clear()
+    if _pdf_enabled():
+        model = _model()
+        step = PdfStep(model, ROOT, _PdfRenderer(model))
+        try:
+            step.on_nav(nav)
+        except DataError as exc:
+            raise PluginError(str(exc)) from None
+        _pdf["step"] = step
+    return nav
+
+
+def on_page_content(html, page, config, files):
+    step = _pdf.get("step")
+    return step.on_page_content(html, page.file.src_uri, page.url) if step else html
+
+
+def on_env(env, config, files):
+    if step := _pdf.get("step"):
+        step.on_env(config, Path(config["site_dir"]))
+    return env
+
+
+def on_post_page(output, page, config):
+    step = _pdf.get("step")
+    return step.on_post_page(output) if step else output
+
+
+def on_post_build(config):
+    if step := _pdf.pop("step", None):
+        step.on_post_build()
+
+
+def on_build_error(error):
+    if step := _pdf.pop("step", None):
+        step.close(cancel=True)

@@ -1,0 +1,26 @@
+"""The PDF step: the site's own rendered pages, laid out by WeasyPrint with a lean print stylesheet.
+
+  collect.py   which site pages exist, in nav order, and the HTML MkDocs rendered for each
+  packs.py     which pages go into which PDF (sop_data/packs.yml), checked against the nav
+  assemble.py  one print HTML document per PDF: cover, control table, contents, pages
+  render.py    WeasyPrint calls, run in parallel worker processes
+  forms.py     fillable-form details: field names and their human labels
+  links.py     the download links and the downloads page on the site
+  step.py      ties them together for the MkDocs hooks
+
+SOP_PDF=0 switches the whole step off; SOP_BUILD_DIR moves the kept print HTML (default build/).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def enabled() -> bool:
+    return os.environ.get("SOP_PDF", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def build_dir(root: Path) -> Path:
+    """Where build/print/<name>.html is kept: $SOP_BUILD_DIR, else <project>/build."""
+    value = os.environ.get("SOP_BUILD_DIR")
+    return Path(value).resolve() if value else Path(root) / "build"

@@ -1,0 +1,179 @@
+"""The PDF step inside a MkDocs build, driven by the hooks in macros/hooks.py.
+
+on_nav          learn the pages in reading order; check packs.yml's page patterns against them
+on_page_content keep each page's rendered article HTML; add the page's PDF links
+on_env          every page's HTML is known: assemble the print HTML, start rendering in workers
+on_post_page    fill in size and page count next to PDF links (waits for that PDF only)
+on_post_build   wait for the rest; the PDFs are in <site>/downloads/ before the site is swapped in
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..render import Renderer, relative_root
+from . import assemble, build_dir
+from .collect import Collected, flatten_nav
+from .forms import field_labels
+from .packs import Job, Part, check_packs, jobs_for, matches, select_parts
+from .render import Pool, RenderJob, Rendered
+
+DOWNLOADS = "downloads"
+_META = re.compile(r'<span class="sop-pdf-meta" data-pdf="([^"]+)">[^<]*</span>')
+XMP_PDFUA = Path(__file__).resolve().parent.parent / "templates" / "print" / "xmp_pdfua.xml"
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    file: str  # path under downloads/
+    label: str
+    description: str
+
+
+def metadata_date(model) -> str:
+    """The PDFs' creation and modification date: SOURCE_DATE_EPOCH if set, else the ratified date,
+    so that the same commit always gives the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return model["document"]["ratified"]
+
+
+def links_for_page(model, src_uri: str, url: str) -> list[Link]:
+    """The PDFs a page links to: packs that name it in link_from, and a form page's own PDF."""
+    base = relative_root(url) + DOWNLOADS + "/"
+    out = [Link(base + p["file"], p["file"], p["title"], p["description"])
+           for p in model["packs"]["packs"] if matches(src_uri, p.get("link_from", []))]
+    forms = model["packs"]["forms"]
+    for form in model.items("forms"):
+        if src_uri == f"paperwork/{form['id']}.md":
+            file = f"{forms['folder']}/{form['id']}.pdf"
+            out.insert(0, Link(base + file, file, form["title"], forms["description"]))
+    return out
+
+
+class PdfStep:
+    def __init__(self, model, root: Path, renderer: Renderer):
+        self.model = model
+        self.root = Path(root)
+        self.render = renderer
+        self.collected = Collected()
+        self.jobs: list[Job] = jobs_for(model)
+        self.pool: Pool | None = None
+        self.done: dict[str, Rendered] = {}
+        self.by_file = {job.output: job.name for job in self.jobs}
+
+    # -- hooks --------------------------------------------------------------------------------
+    def on_nav(self, nav) -> None:
+        self.collected.entries = flatten_nav(nav.items)
+        check_packs(self.model, self.collected.entries, self.root)
+
+    def on_page_content(self, html: str, src_uri: str, url: str) -> str:
+        self.collected.capture(src_uri, html)
+        links = links_for_page(self.model, src_uri, url)
+        if not links:
+            return html
+        box = str(self.render("print/site_pdf_links.html", links=links))
+        head, sep, rest = html.partition("</h1>")
+        return head + sep + "\n" + box + rest if sep else box + html
+
+    def on_env(self, config, site_dir: Path) -> None:
+        out = build_dir(self.root) / "print"
+        out.mkdir(parents=True, exist_ok=True)
+        docs_dir = Path(config["docs_dir"])
+        theme_dir = Path(config["theme"].custom_dir) if getattr(config["theme"], "custom_dir", None) else None
+        ctx_assets = _asset_finder(docs_dir, theme_dir)
+        self.pool = Pool(workers=2)
+        for job in self.jobs:
+            html_path = out / f"{job.name}.html"
+            html, labels = self.assemble(job, config.get("site_url") or "", ctx_assets)
+            html_path.write_text(html, encoding="utf-8")
+            xmp = XMP_PDFUA.read_bytes() if job.archival else b""
+            self.pool.submit(RenderJob(job.name, str(html_path), str(site_dir / DOWNLOADS / job.output),
+                                       job.fillable, job.archival, labels, xmp))
+
+    def on_post_page(self, output: str) -> str:
+        if 'class="sop-pdf-meta"' not in output:
+            return output
+        return _META.sub(lambda m: str(self.render("print/pdf_meta.html", file=m.group(1),
+                                                    pdf=self.result(m.group(1)))), output)
+
+    def on_post_build(self) -> dict[str, Rendered]:
+        try:
+            for name in self.pool.futures:
+                self.done[name] = self.pool.futures[name].result()
+        finally:
+            self.close()
+        return self.done
+
+    def close(self, cancel: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.close(cancel)
+            self.pool = None
+
+    # -- work ---------------------------------------------------------------------------------
+    def result(self, file: str) -> Rendered | None:
+        name = self.by_file.get(file)
+        if name is None or self.pool is None or name not in self.pool.futures:
+            return self.done.get(name)
+        if name not in self.done:
+            self.done[name] = self.pool.futures[name].result()
+        return self.done[name]
+
+    def parts_for(self, job: Job) -> list[Part]:
+        entries = self.collected.entries
+        if job.kind == "form":
+            src = f"paperwork/{job.name[len('form-'):]}.md"
+            return [Part(e, 0) for e in entries if e.src_uri == src]
+        pack = next(p for p in self.model["packs"]["packs"] if p["id"] == job.name)
+        return select_parts(pack, entries)
+
+    def assemble(self, job: Job, site_url: str, asset) -> tuple[str, dict]:
+        model = self.model
+        parts = self.parts_for(job)
+        ctx = assemble.Context({assemble.page_key(p.entry.url): assemble.slug_for(p.entry.src_uri) for p in parts},
+                               site_url, asset)
+        pack = next((p for p in model["packs"]["packs"] if p["id"] == job.name), None)
+        cover = bool(pack and pack.get("cover", True))
+        control = bool(pack and pack.get("control", True))
+        want_contents = bool(pack and pack.get("contents", True))
+        per_section = bool(pack and pack.get("page_per_section", False))
+        sections, headings, labels = [], [], {}
+        for i, part in enumerate(parts):
+            html = self.collected.html.get(part.entry.src_uri, "")
+            section, found = assemble.process_page(html, part, ctx)
+            first = i == 0 and not (cover or control or want_contents)
+            sections.append({"slug": section.slug, "depth": section.depth, "html": section.html,
+                             "break_before": (part.depth == 0 or per_section) and not first})
+            headings += found
+            if job.fillable:
+                labels.update(field_labels(html))
+        form = model.get("forms", job.name[len("form-"):]) if job.kind == "form" else None
+        # Rendered without Renderer.__call__, which strips indentation (it would alter <pre> text).
+        html = self.render.env.get_template("print/document.html").render(
+            doc=model["document"], trust=model["trust"], kind=job.kind,
+            subtitle=form["title"] if form else (pack["title"] if pack else ""),
+            audience=pack["audience"] if pack else "",
+            description=pack["description"] if pack else model["packs"]["forms"]["description"],
+            date=metadata_date(model), stylesheet=(self.root / "overrides" / "print" / "print.css").as_uri(),
+            logo=(self.root / model["trust"]["logo"]).as_uri(), site_url=site_url,
+            cover=cover, masthead=not cover,
+            control=self.render("document_control.html", doc=model["document"], trust=model["trust"]) if control else "",
+            toc=assemble.contents(headings, pack.get("contents_depth", 2)) if want_contents else [],
+            sections=sections, base="",
+        )
+        return html, labels
+
+
+def _asset_finder(docs_dir: Path, theme_dir: Path | None):
+    def find(path: str) -> str | None:
+        for folder in (docs_dir, theme_dir):
+            if folder is not None and (folder / path).is_file():
+                return (folder / path).resolve().as_uri()
+        return None
+    return find
+
