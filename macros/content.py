@@ -1,0 +1,51 @@
+"""Facts of the SOP content derived from other facts, so each is written once in the data.
+
+- A variant role without its own name is named from its qualifier and its parent's name.
+- A form with `sections_from: readiness` gets its checklist sections from readiness.yml.
+- `{name:psw}`-style references in data text are replaced by the current names (textrefs).
+"""
+from __future__ import annotations
+
+from . import textrefs
+from .problems import Problem
+
+
+def check(files: dict) -> list[Problem]:
+    """Problems that need more than one file to see: references inside data text."""
+    return textrefs.check(files)
+
+
+def name_variants(data: dict) -> None:
+    roles = {r["id"]: r for r in data["roles"]["roles"]}
+    for role in data["roles"]["roles"]:
+        parent = roles.get(role.get("variant_of", ""))
+        if parent is None:
+            continue
+        role.setdefault("name", f"{role['qualifier']} {parent['name']}")
+        role.setdefault("plural", f"{role['qualifier']} {parent['plural']}")
+
+
+def readiness_sections(readiness: dict) -> list[dict]:
+    """The checklist sections of the team readiness checklist, one tick box per question and check."""
+    def ticks(items, key):
+        return [{"id": item["id"], "label": item[key], "type": "checkbox"} for item in items]
+
+    titles = readiness["checklist_sections"]
+    sections = [{"id": "duty-of-care", "title": titles["questions"], "fields": ticks(readiness["questions"], "check")}]
+    for level in ("team", "organisation"):
+        checks = [c for c in readiness["checks"] if c["level"] == level]
+        if checks:
+            sections.append({"id": level, "title": titles[level], "fields": ticks(checks, "check")})
+    return sections
+
+
+def generate_form_sections(data: dict) -> None:
+    for form in data["forms"]["forms"]:
+        if form.get("sections_from") == "readiness":
+            form["sections"] = readiness_sections(data["readiness"]) + form["sections"]
+
+
+def derive(data: dict) -> dict:
+    name_variants(data)
+    generate_form_sections(data)
+    return textrefs.expand(data)

@@ -1,0 +1,124 @@
+"""References to other data inside data text, e.g. "Induct each new {name:psw}".
+
+Data text cannot call macros (it is escaped, never run as a template), yet it has to name roles,
+forms and counts that a Trust may change in one place. A reference is written `{kind:id}`:
+
+  {name:psw}   peer support worker        {Name:psw}   Peer support worker
+  {names:psw}  peer support workers       {Names:psw}  Peer support workers
+  {count:peer-lead}  two  (the role's per_team, as a word)
+  {team:peer-lead}   two peer leads  (per_team with the right singular or plural name)
+  {form:referral}    Peer support referral form  (the form's title)
+  {frequency:wellbeing}  the supervision type's frequency
+
+check() finds every reference that names nothing (as Problems with file and line);
+expand() replaces them all in the validated data, so every page, PDF and form sees plain text.
+"""
+from __future__ import annotations
+
+import re
+
+from .problems import Problem, format_path
+
+REF = re.compile(r"\{(name|Name|names|Names|count|team|form|frequency):([a-z0-9]+(?:-[a-z0-9]+)*)\}")
+# Anything that looks like a reference but uses an unknown kind, so a typo is reported, not printed.
+LOOKALIKE = re.compile(r"\{([A-Za-z_]+):([a-z0-9-]+)\}")
+
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                "eighteen", "nineteen", "twenty")
+
+
+def number_word(n: int) -> str:
+    """2 -> 'two'. Numbers above twenty stay as numerals, as NHS style does."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _strings(value, path=()):
+    """Every string in a data tree, with its key path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _strings(sub, path + (key,))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from _strings(sub, path + (i,))
+
+
+def _lookups(data: dict) -> dict:
+    return {
+        "roles": {r["id"]: r for r in data["roles"]["roles"]},
+        "forms": {f["id"]: f for f in data["forms"]["forms"]},
+        "supervision": {t["id"]: t for t in data["supervision"]["types"]},
+    }
+
+
+_KIND_COLLECTION = {"name": "roles", "Name": "roles", "names": "roles", "Names": "roles",
+                    "count": "roles", "team": "roles", "form": "forms", "frequency": "supervision"}
+
+
+def check(files: dict) -> list[Problem]:
+    """files: data name -> Loaded (already schema-valid). Returns a Problem for each bad reference."""
+    data = {name: loaded.data for name, loaded in files.items()}
+    found = _lookups(data)
+    problems = []
+    for name, loaded in files.items():
+        for path, text in _strings(loaded.data):
+            for match in LOOKALIKE.finditer(text):
+                kind, ref_id = match.groups()
+                pos = loaded.pos(path)
+                where = (pos.file, pos.line, pos.col, format_path(path))
+                collection = _KIND_COLLECTION.get(kind)
+                if collection is None:
+                    kinds = ", ".join(sorted(set(_KIND_COLLECTION), key=str.lower))
+                    problems.append(Problem(*where, f"unknown reference '{{{kind}:{ref_id}}}'; "
+                                                    f"a reference starts with one of: {kinds}"))
+                elif ref_id not in found[collection]:
+                    known = ", ".join(found[collection])
+                    problems.append(Problem(*where, f"'{{{kind}:{ref_id}}}' names no item in {collection}; known ids: {known}"))
+                elif kind in ("count", "team") and "per_team" not in found["roles"][ref_id]:
+                    problems.append(Problem(*where, f"'{{{kind}:{ref_id}}}' needs per_team to be set for role '{ref_id}'"))
+    return problems
+
+
+def _replacement(kind: str, ref_id: str, found: dict) -> str:
+    if kind in ("name", "Name", "names", "Names", "count", "team"):
+        role = found["roles"][ref_id]
+        if kind == "count":
+            return number_word(role["per_team"])
+        if kind == "team":
+            n = role["per_team"]
+            return f"{number_word(n)} {role['name'] if n == 1 else role['plural']}"
+        text = role["plural"] if kind.lower() == "names" else role["name"]
+        return capital(text) if kind[0].isupper() else text
+    if kind == "form":
+        return found["forms"][ref_id]["title"]
+    return found["supervision"][ref_id]["frequency"]
+
+
+def expand_text(text: str, found: dict) -> str:
+    return REF.sub(lambda m: _replacement(m.group(1), m.group(2), found), text)
+
+
+def expand(data: dict) -> dict:
+    """Replace every reference in every string of the data, in place. Role names must be plain text."""
+    found = _lookups(data)
+
+    def walk(value):
+        if isinstance(value, str):
+            return expand_text(value, found)
+        if isinstance(value, dict):
+            for key in value:
+                value[key] = walk(value[key])
+        elif isinstance(value, list):
+            value[:] = [walk(v) for v in value]
+        return value
+
+    # Titles of forms and names of roles may use references too, so expand them first.
+    for form in found["forms"].values():
+        form["title"] = expand_text(form["title"], found)
+    return walk(data)
