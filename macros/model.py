@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .merge import apply_local
+from .privacy import scan_project
 from .problems import DataError, Problem
 from .validate import check_references, check_schema
 from .yamlpos import Loaded, load_file
@@ -76,7 +77,7 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     """Read, validate and derive. Raises DataError listing every problem at once."""
     root = Path(root)
     files = read_files(root)
-    problems = validate(files)
+    problems = validate(files) + scan_project(root)  # personal data in data or pages: macros/privacy.py
     if problems:
         raise DataError(problems)
     # The Trust layer (local/) is merged onto the valid reference, then checked again in full.
