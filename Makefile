@@ -31,8 +31,10 @@ schemas: setup
 	@$(PY) -W ignore::RuntimeWarning -m macros.merge
 
 ## make serve: live preview on http://127.0.0.1:8000 (PDFs off); reloads on data changes
+## (another address: make serve ADDR=127.0.0.1:8001)
+ADDR ?= 127.0.0.1:8000
 serve: setup
-	SOP_PDF=0 $(PY) -m mkdocs serve --watch sop_data --watch local --watch macros
+	SOP_PDF=0 $(PY) -m macros.serve --dev-addr $(ADDR)
 
 ## make bench: build-speed benchmark (see benchmarks/)
 bench: setup
