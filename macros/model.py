@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .merge import apply_local
+from . import content
 from .privacy import scan_project
 from .problems import DataError, Problem
 from .validate import check_references, check_schema
@@ -16,6 +17,7 @@ from .yamlpos import Loaded, load_file
 DATA_FILES = (
     "document", "trust", "roles", "duties", "referral", "interventions", "access",
     "forms", "training", "supervision", "glossary", "packs",
+    "readiness", "equality", "monitoring", "references", "decisions", "traceability",
 )
 
 # Lists whose items other files refer to by id, and where they live in the model.
@@ -25,6 +27,10 @@ COLLECTIONS = {
     "courses": ("training", "courses"), "terms": ("glossary", "terms"),
     "access-areas": ("access", "areas"), "access-levels": ("access", "levels"),
     "supervision-types": ("supervision", "types"), "contacts": ("trust", "contacts"),
+    "readiness-questions": ("readiness", "questions"), "readiness-checks": ("readiness", "checks"),
+    "equality-characteristics": ("equality", "characteristics"), "monitoring-items": ("monitoring", "items"),
+    "references": ("references", "references"), "decisions": ("decisions", "decisions"),
+    "trace": ("traceability", "entries"),
 }
 
 
@@ -70,7 +76,8 @@ def validate(files: dict[str, Loaded]) -> list[Problem]:
         problems += check_schema(loaded, name)
     if problems:
         return problems
-    return check_references({name: (loaded, name) for name, loaded in files.items()})
+    problems = check_references({name: (loaded, name) for name, loaded in files.items()})
+    return problems or content.check(files)
 
 
 def load_model(root: Path, today: dt.date | None = None) -> Model:
@@ -104,6 +111,7 @@ def derive(data: dict, today: dt.date) -> dict:
     review = add_months(dt.date.fromisoformat(doc["ratified"]), doc["review_months"])
     doc["review_date"] = review.isoformat()
     doc["review_overdue"] = today > review
+    content.derive(data)  # variant names, generated form sections, {name:psw} references
     names = {r["id"]: r for r in data["roles"]["roles"]}
     for role in data["roles"]["roles"]:
         role["title"] = role["name"][:1].upper() + role["name"][1:]

@@ -9,6 +9,8 @@ import jinja2
 import markdown
 from markupsafe import Markup
 
+from .textrefs import number_word
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -44,7 +46,7 @@ def make_env() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters.update(md=md, md_inline=md_inline, long_date=long_date, capital=capital)
+    env.filters.update(md=md, md_inline=md_inline, long_date=long_date, capital=capital, number_word=number_word)
     return env
 
 

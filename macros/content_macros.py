@@ -1,0 +1,107 @@
+"""Macros for the SOP's own sections: readiness, duties, equality, monitoring, references,
+local decisions, traceability and the referral diagram. Each looks data up and hands it to a template.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from . import diagram
+from .textrefs import number_word
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*(\{[^}]*\})?\s*$", re.M)
+
+
+@cache
+def _doc_titles(docs: Path) -> dict:
+    """page path (no .md) -> its first heading, for link text. Headings that are macro calls are skipped."""
+    titles = {}
+    for md_file in sorted(docs.rglob("*.md")):
+        match = _HEADING.search(md_file.read_text(encoding="utf-8"))
+        if match and "{{" not in match.group(1):
+            titles[md_file.relative_to(docs).with_suffix("").as_posix()] = match.group(1)
+    return titles
+
+
+def page_titles(model) -> dict:
+    titles = dict(_doc_titles(Path(model.root) / "docs"))
+    titles.update({f"roles/{r['id']}": r["title"] for r in model.items("roles")})
+    titles.update({f"paperwork/{f['id']}": f["title"] for f in model.items("forms")})
+    return titles
+
+
+def content_macros(model, render, item) -> dict:
+    titles = page_titles(model)
+
+    def count_word(role_id: str) -> str:
+        """How many of a role each team names, as a word: {{ count_word('peer-lead') }} -> two."""
+        return number_word(item("roles", role_id)["per_team"])
+
+    def team_count(role_id: str) -> str:
+        """{{ team_count('peer-lead') }} -> two peer leads (or one peer lead)."""
+        role = item("roles", role_id)
+        n = role["per_team"]
+        return f"{number_word(n)} {role['name'] if n == 1 else role['plural']}"
+
+    def form_title(form_id: str) -> str:
+        return item("forms", form_id)["title"]
+
+    def frequency(type_id: str) -> str:
+        return item("supervision-types", type_id)["frequency"]
+
+    def readiness_questions():
+        return render("readiness_questions.html", questions=model.items("readiness-questions"), titles=titles)
+
+    def readiness_checks(level: str, caption: str):
+        checks = [c for c in model.items("readiness-checks") if c["level"] == level]
+        return render("readiness_checks.html", checks=checks, caption=caption, titles=titles)
+
+    def duties_and_responsibilities():
+        roles = [r for r in model.items("roles") if "variant_of" not in r]
+        by_role: dict = {}
+        for duty in model.items("duties"):
+            by_role.setdefault(duty["role"], []).append(duty)
+        return render("duties_all.md", roles=roles, duties_by_role=by_role)
+
+    def equality_table():
+        return render("equality.html", characteristics=model.items("equality-characteristics"))
+
+    def monitoring_table():
+        return render("monitoring.html", items=model.items("monitoring-items"), titles=titles)
+
+    def references_list(sources: bool = False):
+        refs = [r for r in model.items("references") if bool(r.get("source")) == sources]
+        return render("references.html", references=refs)
+
+    def local_decisions():
+        return render("decisions.html", decisions=model.items("decisions"), titles=titles)
+
+    def decision_note(decision_id: str):
+        return render("decision_note.html", d=item("decisions", decision_id))
+
+    def traceability_table():
+        groups = []
+        for ref in model.items("references"):
+            entries = [e for e in model.items("trace") if e["source"] == ref["id"]]
+            if entries:
+                groups.append({"source": ref, "entries": entries})
+        return render("traceability.html", groups=groups, titles=titles)
+
+    def intervention_list(key: str):
+        """peer_specific or not_peer_tasks from interventions.yml, as a list."""
+        return render("item_list.html", items=model["interventions"][key])
+
+    def courses(timing: list | None = None):
+        chosen = [c for c in model.items("courses") if timing is None or c["timing"] in timing]
+        return render("training.html", courses=chosen)
+
+    def referral_diagram(title: str, caption: str, prefix: str = "pathway-diagram"):
+        steps = model.items("steps")
+        lay = diagram.layout(steps, lambda step: str(render("step_actor.html", step=step)))
+        return render("referral_diagram.html", lay=lay, title=title, caption=caption, prefix=prefix)
+
+    return {f.__name__: f for f in (
+        count_word, team_count, form_title, frequency, readiness_questions, readiness_checks,
+        duties_and_responsibilities, equality_table, monitoring_table, references_list, local_decisions,
+        decision_note, traceability_table, intervention_list, courses, referral_diagram)}
