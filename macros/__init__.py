@@ -29,7 +29,11 @@ def define_env(env):
     def directory_urls() -> bool:  # read when a page renders: the offline plugin switches it off
         return bool(env.conf["use_directory_urls"])
 
-    for name, func in macros_for(model, Renderer(model, base, directory_urls)).items():
+    def source_base() -> str:  # for Markdown links, which MkDocs resolves from the source file
+        page = getattr(env, "page", None)
+        return relative_root(page.file.src_uri) if page is not None else ""
+
+    for name, func in macros_for(model, Renderer(model, base, directory_urls, source_base)).items():
         env.macro(func, name)
     for name, func in pdf_macros(model, Renderer(model, base)).items():
         env.macro(func, name)

@@ -104,13 +104,13 @@ _pdf: dict = {}  # the PDF step of the build in progress, if PDFs are on
 
 def on_nav(nav, config, files):
     _pdf.clear()
+    model = _model()
+    step = PdfStep(model, ROOT, _PdfRenderer(model))
+    try:
+        step.on_nav(nav)  # packs.yml's page patterns are checked even when PDFs are off
+    except DataError as exc:
+        raise PluginError(str(exc)) from None
     if _pdf_enabled():
-        model = _model()
-        step = PdfStep(model, ROOT, _PdfRenderer(model))
-        try:
-            step.on_nav(nav)
-        except DataError as exc:
-            raise PluginError(str(exc)) from None
         _pdf["step"] = step
     return nav
 

@@ -59,15 +59,23 @@ def relative_root(page_url: str) -> str:
 class Renderer:
     """Renders templates with the model in scope. base() gives the link prefix of the page being built."""
 
-    def __init__(self, model, base=lambda: "", directory_urls=lambda: True):
+    def __init__(self, model, base=lambda: "", directory_urls=lambda: True, source_base=None):
         self.model = model
         self.base = base
         self.directory_urls = directory_urls
+        self.source_base = source_base or base  # prefix from the page's source file back to docs/
         self.env = make_env()
         self.env.globals.update(sop=model.data, model=model, block=self, page_href=self.page_href)
 
-    def page_href(self, path: str) -> str:
-        """Link to another page ('paperwork/referral') from the page being built, in the site's URL style."""
+    @jinja2.pass_context
+    def page_href(self, context, path: str) -> str:
+        """Link to another page ('paperwork/referral') from the page being built.
+
+        In a Markdown template the link names the source file ('.md'), so MkDocs checks it and
+        writes the site's URL style itself; raw HTML is not rewritten, so it gets that style here.
+        """
+        if (context.name or "").endswith(".md"):
+            return self.source_base() + path + ".md"
         return self.base() + path + ("/" if self.directory_urls() else ".html")
 
     def __call__(self, template: str, **context) -> Markup:

@@ -84,6 +84,9 @@ def load_text(raw: bytes | str, display: str) -> Loaded:
             what += " (YAML does not allow tabs for indentation; use spaces)"
         result.problems.append(Problem(display, line, col, "", f"YAML syntax error: {what}{context}"))
         return result
+    except RecursionError:  # PyYAML's composer recurses once per level of nesting
+        result.problems.append(Problem(display, 1, 1, "", f"cannot read the file: it is nested more than {MAX_DEPTH} levels deep"))
+        return result
     except yaml.YAMLError as exc:  # e.g. more than one document in the file
         result.problems.append(Problem(display, 1, 1, "", f"YAML error: {exc}"))
         return result
@@ -94,9 +97,26 @@ def load_text(raw: bytes | str, display: str) -> Loaded:
     return result
 
 
-def _build(node: yaml.Node, path: tuple, out: Loaded):
+# Limits that keep hostile or broken YAML from exhausting the stack or memory: real SOP data is
+# about 8 levels deep and a few thousand values; YAML aliases (*name) can repeat a block
+# exponentially ("billion laughs") or refer to the block that contains them.
+MAX_DEPTH = 40
+MAX_VALUES = 100_000
+
+
+def _build(node: yaml.Node, path: tuple, out: Loaded, active: frozenset = frozenset()):
     mark = node.start_mark
+    if len(out.positions) > MAX_VALUES:
+        return None  # already reported below
+    limit = ("refers to the value that contains it (a loop of YAML aliases)" if id(node) in active
+             else f"is nested more than {MAX_DEPTH} levels deep" if len(path) > MAX_DEPTH
+             else f"makes the file hold more than {MAX_VALUES} values (YAML aliases repeating blocks?)"
+             if len(out.positions) == MAX_VALUES else "")
     out.positions[path] = Pos(out.file, mark.line + 1, mark.column + 1)
+    if limit:
+        out.problems.append(Problem(out.file, mark.line + 1, mark.column + 1, format_path(path), f"cannot read value: it {limit}"))
+        return None
+    active = active | {id(node)} if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) else active
     if isinstance(node, yaml.MappingNode):
         value: dict = {}
         first_line: dict = {}
@@ -113,11 +133,11 @@ def _build(node: yaml.Node, path: tuple, out: Loaded):
                 )
                 continue
             first_line[key] = kline
-            value[key] = _build(value_node, path + (key,), out)
+            value[key] = _build(value_node, path + (key,), out, active)
             out.positions[path + (key,)] = Pos(out.file, kline, kcol)
         return value
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), out) for i, item in enumerate(node.value)]
+        return [_build(item, path + (i,), out, active) for i, item in enumerate(node.value)]
     if node.tag == _TIMESTAMP:
         return node.value  # dates stay ISO strings; the schema checks their format
     try:
