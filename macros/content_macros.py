@@ -8,24 +8,40 @@ from functools import cache
 from pathlib import Path
 
 from . import diagram
+from .render import long_date
 from .textrefs import number_word
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*(\{[^}]*\})?\s*$", re.M)
 
 
+_NAME_CALL = re.compile(r"\{\{\s*(name|Name)\('([a-z0-9-]+)'(\s*,\s*plural=True)?\)\s*\}\}")
+
+
 @cache
 def _doc_titles(docs: Path) -> dict:
-    """page path (no .md) -> its first heading, for link text. Headings that are macro calls are skipped."""
+    """page path (no .md) -> its first heading, for link text (role names still as macro calls)."""
     titles = {}
     for md_file in sorted(docs.rglob("*.md")):
         match = _HEADING.search(md_file.read_text(encoding="utf-8"))
-        if match and "{{" not in match.group(1):
+        if match:
             titles[md_file.relative_to(docs).with_suffix("").as_posix()] = match.group(1)
     return titles
 
 
+def _role_name(model, match) -> str:
+    role = model.get("roles", match.group(2))
+    text = role["plural"] if match.group(3) else role["name"]
+    return text[:1].upper() + text[1:] if match.group(1) == "Name" else text
+
+
 def page_titles(model) -> dict:
-    titles = dict(_doc_titles(Path(model.root) / "docs"))
+    """Link text for each page: its heading, with role names filled in; pages whose heading is
+    any other macro call are left out (links to them fall back to the page path)."""
+    titles = {}
+    for page, heading in _doc_titles(Path(model.root) / "docs").items():
+        heading = _NAME_CALL.sub(lambda m: _role_name(model, m), heading)
+        if "{{" not in heading and "{%" not in heading:
+            titles[page] = heading
     titles.update({f"roles/{r['id']}": r["title"] for r in model.items("roles")})
     titles.update({f"paperwork/{f['id']}": f["title"] for f in model.items("forms")})
     return titles
@@ -43,6 +59,10 @@ def content_macros(model, render, item) -> dict:
         role = item("roles", role_id)
         n = role["per_team"]
         return f"{number_word(n)} {role['name'] if n == 1 else role['plural']}"
+
+    def date(value: str) -> str:
+        """An ISO date from the data, written out: {{ date(sop.document.ratified) }} -> 1 October 2026."""
+        return long_date(value)
 
     def form_title(form_id: str) -> str:
         return item("forms", form_id)["title"]
@@ -102,6 +122,6 @@ def content_macros(model, render, item) -> dict:
         return render("referral_diagram.html", lay=lay, title=title, caption=caption, prefix=prefix)
 
     return {f.__name__: f for f in (
-        count_word, team_count, form_title, frequency, readiness_questions, readiness_checks,
+        count_word, team_count, date, form_title, frequency, readiness_questions, readiness_checks,
         duties_and_responsibilities, equality_table, monitoring_table, references_list, local_decisions,
         decision_note, traceability_table, intervention_list, courses, referral_diagram)}

@@ -19,8 +19,8 @@ ACTOR_SIZE = 14
 LINE = 22  # distance between wrapped title lines
 PAD = 12
 GAP = 34  # vertical space between boxes, holding the arrow
-TITLE_CHARS = 38  # characters per title line at TITLE_SIZE in a box of this width
-ACTOR_CHARS = 52
+TITLE_CHARS = 42  # characters per title line at TITLE_SIZE in a box of this width (bold, wide letters)
+ACTOR_CHARS = 60
 
 
 @dataclass(frozen=True)
