@@ -48,6 +48,17 @@ def swap_in(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def review_warning(model) -> str:
+    """The build-time warning for an SOP past its review date ("" when it is not)."""
+    doc = model["document"]
+    if not doc["review_overdue"]:
+        return ""
+    where = "local/document.yml" if (model.root / "local" / "document.yml").is_file() else "sop_data/document.yml"
+    return (f"WARNING - {doc['reference']} version {doc['version']} was due for review on {doc['review_date']} "
+            f"(ratified {doc['ratified']}, reviewed every {doc['review_months']} months). The site shows an overdue "
+            f"banner until it is reviewed: then set the new ratified date and version in {where}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make build", description=__doc__.splitlines()[0])
     parser.add_argument("--site-dir", default=os.environ.get("SOP_SITE_DIR", str(ROOT / "site")),
@@ -57,11 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
     try:
-        load_model(ROOT)
+        model = load_model(ROOT)
     except DataError as exc:
         print(exc, file=sys.stderr)
         print("Nothing was built; the previous site/ is unchanged.", file=sys.stderr)
         return 1
+    warning = review_warning(model)
+    if warning:  # a warning, not an error: an overdue SOP is still the SOP in force until replaced
+        print(warning, file=sys.stderr)
 
     target = Path(args.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)

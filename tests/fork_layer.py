@@ -14,7 +14,7 @@ import yaml
 TRUST = "Northshire Mental Health NHS Foundation Trust"
 NEW_TITLE = "peer recovery worker"
 NEW_STEP_TITLE = "Welcome telephone call"
-LOCAL_FIELD_LABEL = "Preferred name"
+LOCAL_FIELD_LABEL = "Northshire locality team"
 CONTACT_PHONE = "01632 960123"
 DOC_REFERENCE = "NMH-CLIN-PS-014"
 VOLUNTEER_RECORDS_NOTE = "Read and write access after information governance training, as for paid staff."
@@ -96,7 +96,7 @@ def files(project: Path) -> dict[str, str]:
                 sections:
                   - id: {section}
                     fields:
-                      - id: preferred-name
+                      - id: northshire-locality
                         new: true
                         after: {first_field}
                         label: {LOCAL_FIELD_LABEL}
@@ -136,7 +136,7 @@ EXPECTED_REGISTER = {
     ("referral", "added", "welcome-call"),
     ("interventions", "removed", "community-activities"),
     ("access", "changed", "electronic-records"),
-    ("forms", "added", "referral/{section}/preferred-name"),
+    ("forms", "added", "referral/{section}/northshire-locality"),
     ("pages", "added", "local/contacts.md"),
 }
 
