@@ -6,6 +6,7 @@ a non-zero exit, `file:line` and the message, and no Python traceback.
 """
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from pathlib import Path
@@ -13,8 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from macros import merge, model
 from macros.model import load_model
 from macros.problems import DataError
+from macros.yamlpos import Loaded, load_file, load_text
 from tests.conftest import ROOT, copy_project, run_build
 
 CASES_FILE = Path(__file__).parent / "broken" / "cases.yml"
@@ -75,8 +78,31 @@ def test_the_corpus_is_big_and_well_formed():
         assert case["why"] and case["edits"] and {"file", "message"} <= set(case["expect"]), case["id"]
 
 
+_parsed: dict = {}
+
+
+@pytest.fixture
+def parse_once(monkeypatch):
+    """Parse each unchanged data file once for all cases (PyYAML's pure-Python parser is slow).
+
+    The loader is called exactly as in a build; only identical file contents share a parse.
+    """
+    def cached_load_file(path: Path, display: str) -> Loaded:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return load_file(path, display)
+        key = (display, raw)
+        if key not in _parsed:
+            _parsed[key] = load_text(raw, display)
+        return copy.deepcopy(_parsed[key])
+
+    monkeypatch.setattr(model, "load_file", cached_load_file)
+    monkeypatch.setattr(merge, "load_file", cached_load_file)
+
+
 @pytest.mark.parametrize("case", DATA_CASES, ids=case_id)
-def test_data_mistake_is_reported_at_its_line(case, tmp_path):
+def test_data_mistake_is_reported_at_its_line(case, tmp_path, parse_once):
     project = tmp_path / "project"
     for part in DATA_PARTS:
         if (ROOT / part).is_dir():
