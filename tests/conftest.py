@@ -44,3 +44,13 @@ def built_site(tmp_path_factory) -> Path:
     result = run_build(proj, env={"SOP_PDF": "0"})
     assert result.returncode == 0, result.stderr
     return proj / "site"
+
+
+@pytest.fixture(scope="session")
+def built_site_with_pdfs(tmp_path_factory) -> Path:
+    """The reference SOP built once per test session with every PDF. The print HTML handed to
+    WeasyPrint is kept beside the site, in <project>/build/print/."""
+    proj = copy_project(tmp_path_factory.mktemp("built-pdf") / "project")
+    result = run_build(proj, env={"SOP_PDF": "1", "SOP_BUILD_DIR": str(proj / "build")})
+    assert result.returncode == 0, result.stderr
+    return proj / "site"
