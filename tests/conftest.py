@@ -22,6 +22,11 @@ def copy_project(dest: Path) -> Path:
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
         elif src.exists():
             shutil.copy2(src, dest / part)
+    # A Trust's own local/ files stay out (local/ as the reference ships it: README and examples),
+    # so the tests check the kit against the reference SOP in a fork too.
+    for own in (dest / "local").iterdir() if (dest / "local").is_dir() else ():
+        if own.name not in ("README.md", "examples"):
+            shutil.rmtree(own) if own.is_dir() else own.unlink()
     return dest
 
 

@@ -45,6 +45,8 @@ def snapshot(dest: Path) -> None:
         return
     for rel in sorted(set(filter(None, listed.stdout.decode().split("\0")))):
         src = ROOT / rel
+        if rel.startswith("local/") and not rel.startswith(("local/README.md", "local/examples/")):
+            continue  # a fork running this test: its own adaptations are not the reference
         if src.is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)

@@ -1,0 +1,47 @@
+"""Every copy-paste example in the fork guide works as written, and the guide covers the
+adaptations the fork test makes."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from macros.model import load_model
+from macros.problems import DataError
+from tests.conftest import ROOT
+
+GUIDE = ROOT / "docs" / "fork-guide.md"
+BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.S | re.M)
+
+
+def examples() -> list[tuple[str, str]]:
+    """(local file, YAML) for each YAML block: the file is the last local/*.yml named before it."""
+    text = GUIDE.read_text()
+    out = []
+    for match in BLOCK.finditer(text):
+        named = re.findall(r"local/([a-z-]+\.yml)", text[: match.start()])
+        assert named, f"no local/*.yml named before the example at offset {match.start()}"
+        out.append((named[-1], match.group(1)))
+    return out
+
+
+def test_the_guide_has_an_example_for_each_common_adaptation():
+    files = [name for name, _ in examples()]
+    for name in ("trust.yml", "document.yml", "roles.yml", "referral.yml", "interventions.yml", "access.yml",
+                 "forms.yml", "additions.yml"):
+        assert name in files, f"the fork guide has no example for local/{name}"
+    text = GUIDE.read_text()
+    for words in ("per_team: 1", "remove: true", "after: screening", "psw-volunteer", "local/pages/contacts.md",
+                  "Sync fork", "git merge upstream/main", "Register of local variations", ".github/workflows/publish.yml"):
+        assert words in text, f"the fork guide does not mention {words!r}"
+    assert len(re.findall(r"^### \d+\. ", text, re.M)) == 10
+
+
+@pytest.mark.parametrize("name, block", examples(), ids=[f"{i}-{n}" for i, (n, _) in enumerate(examples())])
+def test_each_example_is_valid_as_written(project, name, block):
+    (project / "local" / name).write_text(block)
+    try:
+        model = load_model(project)
+    except DataError as exc:
+        pytest.fail(f"the fork guide's example for local/{name} does not work:\n{block}\n{exc}")
+    assert {v.file for v in model.variations} == {name.removesuffix(".yml")}
