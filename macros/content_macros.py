@@ -28,6 +28,26 @@ def _doc_titles(docs: Path) -> dict:
     return titles
 
 
+_SECTION = re.compile(r"^#{2,6}\s+(.+?)\s*\{\s*#([a-z0-9_-]+)\s*\}\s*$", re.M)
+
+
+@cache
+def _doc_sections(docs: Path) -> dict:
+    """(page path, anchor) -> heading text, for headings given an explicit id such as `## Settings { #settings }`."""
+    return {(md_file.relative_to(docs).with_suffix("").as_posix(), m.group(2)): m.group(1)
+            for md_file in sorted(docs.rglob("*.md")) for m in _SECTION.finditer(md_file.read_text(encoding="utf-8"))}
+
+
+def section_titles(model) -> dict:
+    """'page#anchor' -> the section's heading, with role names filled in (macro calls left out)."""
+    out = {}
+    for (page, anchor), heading in _doc_sections(Path(model.root) / "docs").items():
+        heading = _NAME_CALL.sub(lambda m: _role_name(model, m), heading)
+        if "{{" not in heading and "{%" not in heading:
+            out[f"{page}#{anchor}"] = heading
+    return out
+
+
 def _role_name(model, match) -> str:
     role = model.get("roles", match.group(2))
     text = role["plural"] if match.group(3) else role["name"]
@@ -49,6 +69,11 @@ def page_titles(model) -> dict:
 
 def content_macros(model, render, item) -> dict:
     titles = page_titles(model)
+    sections = section_titles(model)
+    # Items that carry their own anchor: name the link after the item.
+    sections |= {f"procedure/referral#step-{s['id']}": s["title"] for s in model.items("steps")}
+    sections |= {f"procedure/readiness#q-{q['id']}": q["question"] for q in model.items("readiness-questions")}
+    sections |= {f"procedure/local-decisions#decision-{d['id']}": d["question"] for d in model.items("decisions")}
 
     def count_word(role_id: str) -> str:
         """How many of a role each team names, as a word: {{ count_word('peer-lead') }} -> two."""
@@ -106,7 +131,7 @@ def content_macros(model, render, item) -> dict:
             entries = [e for e in model.items("trace") if e["source"] == ref["id"]]
             if entries:
                 groups.append({"source": ref, "entries": entries})
-        return render("traceability.html", groups=groups, titles=titles)
+        return render("traceability.html", groups=groups, titles=titles, sections=sections)
 
     def intervention_list(key: str):
         """peer_specific or not_peer_tasks from interventions.yml, as a list."""
