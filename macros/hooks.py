@@ -18,7 +18,7 @@ from macros.model import cached_model  # noqa: E402
 from macros.pages import generated_pages  # noqa: E402
 from macros.problems import DataError  # noqa: E402
 from macros import local_site  # noqa: E402
-from macros.render import Renderer, long_date  # noqa: E402
+from macros.render import Renderer, long_date, template_cache  # noqa: E402
 
 
 def _model():
@@ -121,6 +121,8 @@ def on_page_content(html, page, config, files):
 
 
 def on_env(env, config, files):
+    # Material's templates compiled once per machine, not once per build or preview rebuild
+    env.bytecode_cache = template_cache()
     if step := _pdf.get("step"):
         step.on_env(config, Path(config["site_dir"]))
     return env

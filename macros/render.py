@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
+import threading
 from pathlib import Path
 
 import jinja2
@@ -14,9 +16,18 @@ from .textrefs import number_word
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
+_converters = threading.local()
+
+
+@functools.lru_cache(maxsize=8192)
 def md(text: str) -> Markup:
     """Markdown from a data field. HTML in the data is escaped first, so it shows as text."""
-    return Markup(markdown.markdown(html.escape(str(text), quote=False), extensions=["sane_lists"]))
+    # One converter per thread, reset between texts: building a new Markdown instance for every
+    # field was a tenth of a site build (benchmarks/RESULTS.md); the output is the same.
+    converter = getattr(_converters, "md", None)
+    if converter is None:
+        converter = _converters.md = markdown.Markdown(extensions=["sane_lists"])
+    return Markup(converter.reset().convert(html.escape(str(text), quote=False)))
 
 
 def md_inline(text: str) -> Markup:
@@ -37,6 +48,34 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@functools.cache
+def template_cache() -> jinja2.BytecodeCache | None:
+    """Compiled Jinja templates, kept between builds in Jinja's own per-user temporary folder.
+
+    Compiling templates (Material's most of all: hooks.py hands this to the theme too) was a large
+    part of every build and every live-preview rebuild (benchmarks/RESULTS.md). Entries are keyed by
+    each template's source checksum, so an edited template is simply compiled again.
+    """
+    try:
+        return _BytecodeCache()
+    except (OSError, RuntimeError):  # no usable temporary folder: compile every time, as before
+        return None
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja keys compiled code by template file only; the environment's syntax settings and
+    extensions change the code too, so they are part of the key here."""
+
+    def get_bucket(self, environment, name, filename, source):
+        settings = (sorted(environment.extensions), environment.trim_blocks, environment.lstrip_blocks,
+                    environment.keep_trailing_newline, environment.newline_sequence, environment.optimized,
+                    environment.block_start_string, environment.variable_start_string,
+                    environment.comment_start_string, environment.line_statement_prefix,
+                    environment.line_comment_prefix, getattr(environment.autoescape, "__qualname__",
+                                                             environment.autoescape))
+        return super().get_bucket(environment, name, f"{filename}\0{settings!r}", source)
+
+
 def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -45,6 +84,7 @@ def make_env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        bytecode_cache=template_cache(),
     )
     env.filters.update(md=md, md_inline=md_inline, long_date=long_date, capital=capital, number_word=number_word)
     return env
