@@ -96,7 +96,7 @@ def content_macros(model, render, item) -> dict:
         return item("supervision-types", type_id)["frequency"]
 
     def readiness_questions():
-        return render("readiness_questions.html", questions=model.items("readiness-questions"), titles=titles)
+        return render("readiness_questions.html", questions=model.items("readiness-questions"), titles=titles, sections=sections)
 
     def readiness_checks(level: str, caption: str):
         checks = [c for c in model.items("readiness-checks") if c["level"] == level]
@@ -120,7 +120,7 @@ def content_macros(model, render, item) -> dict:
         return render("references.html", references=refs)
 
     def local_decisions():
-        return render("decisions.html", decisions=model.items("decisions"), titles=titles)
+        return render("decisions.html", decisions=model.items("decisions"), titles=titles, sections=sections)
 
     def decision_note(decision_id: str):
         return render("decision_note.html", d=item("decisions", decision_id))
