@@ -161,7 +161,7 @@ class PdfStep:
             description=pack["description"] if pack else model["packs"]["forms"]["description"],
             date=metadata_date(model), stylesheet=(self.root / "overrides" / "print" / "print.css").as_uri(),
             logo=(self.root / model["trust"]["logo"]).as_uri(), site_url=site_url,
-            cover=cover, masthead=not cover,
+            cover=cover, masthead=not cover, controlled=not pack or pack.get("controlled", True),
             control=self.render("document_control.html", doc=model["document"], trust=model["trust"]) if control else "",
             toc=assemble.contents(headings, pack.get("contents_depth", 2)) if want_contents else [],
             sections=sections, base="",
