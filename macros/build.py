@@ -48,6 +48,31 @@ def swap_in(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def recover(target: Path) -> None:
+    """Tidy up after a build that was killed: put back a site/ that swap_in had moved aside but not
+    yet replaced (killed between its two renames), and delete stale staging and old folders."""
+    leftovers = [p for p in target.parent.glob(f".{target.name}.*-*") if not _running(p)]
+    olds = sorted((p for p in leftovers if ".old-" in p.name), key=lambda p: p.stat().st_mtime)
+    if olds and not target.exists():
+        olds.pop().rename(target)
+    for stale in leftovers:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _running(folder: Path) -> bool:
+    """Whether the build that made .site.new-<pid> / .site.old-<pid> is still running (then leave it alone)."""
+    pid = folder.name.rpartition("-")[2]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def review_warning(model) -> str:
     """The build-time warning for an SOP past its review date ("" when it is not)."""
     doc = model["document"]
@@ -66,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="MkDocs configuration file")
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    target = Path(args.site_dir).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    recover(target)
 
     try:
         model = load_model(ROOT)
@@ -77,10 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     if warning:  # a warning, not an error: an overdue SOP is still the SOP in force until replaced
         print(warning, file=sys.stderr)
 
-    target = Path(args.site_dir).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.new-*"):  # left by a build that was killed
-        shutil.rmtree(stale, ignore_errors=True)
     staging = target.with_name(f".{target.name}.new-{os.getpid()}")
     _quiet_logging()
     from mkdocs.exceptions import MkDocsException
