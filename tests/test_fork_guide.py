@@ -45,3 +45,22 @@ def test_each_example_is_valid_as_written(project, name, block):
     except DataError as exc:
         pytest.fail(f"the fork guide's example for local/{name} does not work:\n{block}\n{exc}")
     assert {v.file for v in model.variations} == {name.removesuffix(".yml")}
+
+
+def test_the_publish_workflow_builds_and_deploys_with_pinned_well_known_actions():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert {"push", "workflow_dispatch", "schedule"} <= set(triggers)
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    uses = [step["uses"] for job in (build, deploy) for step in job["steps"] if "uses" in step]
+    assert uses == ["actions/checkout@v4", "actions/setup-python@v5", "actions/upload-pages-artifact@v3",
+                    "actions/deploy-pages@v4"]
+    runs = "\n".join(step.get("run", "") for step in build["steps"])
+    assert ".ci/system-deps build" in runs and "make build" in runs
+    python = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/setup-python"))
+    assert python["with"]["python-version"] == "3.11"
+    upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "site/"
+    assert deploy["needs"] == "build" and deploy["permissions"] == {"pages": "write", "id-token": "write"}
