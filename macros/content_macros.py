@@ -79,6 +79,10 @@ def content_macros(model, render, item) -> dict:
         """How many of a role each team names, as a word: {{ count_word('peer-lead') }} -> two."""
         return number_word(item("roles", role_id)["per_team"])
 
+    def per_team(role_id: str) -> int:
+        """How many of a role each team names, as a number, for choosing singular or plural wording."""
+        return item("roles", role_id)["per_team"]
+
     def team_count(role_id: str) -> str:
         """{{ team_count('peer-lead') }} -> two peer leads (or one peer lead)."""
         role = item("roles", role_id)
@@ -147,6 +151,6 @@ def content_macros(model, render, item) -> dict:
         return render("referral_diagram.html", lay=lay, title=title, caption=caption, prefix=prefix)
 
     return {f.__name__: f for f in (
-        count_word, team_count, date, form_title, frequency, readiness_questions, readiness_checks,
+        count_word, per_team, team_count, date, form_title, frequency, readiness_questions, readiness_checks,
         duties_and_responsibilities, equality_table, monitoring_table, references_list, local_decisions,
         decision_note, traceability_table, intervention_list, courses, referral_diagram)}

@@ -179,6 +179,7 @@ def test_per_team_count_comes_from_data(tmp_path):
                  "paperwork/readiness-checklist.html"):
         assert "two peer leads" not in site[page], page
         assert "one peer lead" in site[page], page
+    assert "Each team names one peer lead, who is a paid member of the team" in site["procedure/peer-leads.html"]
 
 
 def test_reference_in_data_text_to_an_unknown_role_is_a_clear_error(project):
