@@ -177,11 +177,20 @@ def test_full_sop_is_also_pdf_a_3u_as_far_as_pikepdf_can_tell(pdfs):
         with pdf.open_metadata() as xmp:
             assert xmp["pdfaid:part"] == "3" and xmp["pdfaid:conformance"] == "U"
             assert xmp["pdfuaid:part"] == "1"
+            # The Info dictionary and the XMP packet agree, as PDF/A requires.
+            assert xmp["dc:title"] == str(pdf.docinfo.Title)
+            assert xmp["pdf:Producer"] == str(pdf.docinfo.Producer)
+            assert str(pdf.docinfo.CreationDate).startswith("D:" + xmp["xmp:CreateDate"][:10].replace("-", ""))
         intent = pdf.Root.OutputIntents[0]
         assert intent.S == "/GTS_PDFA1" and "/DestOutputProfile" in intent
         assert "/ID" in pdf.trailer
         assert not pdf.is_encrypted
         assert "/AcroForm" not in pdf.Root  # no form fields in the archival copy
+        assert "/JavaScript" not in pdf.Root.get("/Names", {}) and "/OpenAction" not in pdf.Root
+        for page in pdf.pages:
+            for annot in page.get("/Annots", []):
+                assert int(annot.F) & 4, "every annotation is printable"
+    assert pdfs["sop"].read_bytes()[:15].startswith(b"%PDF-1.7\n%")
 
 
 def test_all_fonts_are_embedded(pdfs):

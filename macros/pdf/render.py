@@ -2,26 +2,38 @@
 
 What each PDF is, and what is and is not verified
 -------------------------------------------------
-Every PDF is tagged (pdf_tags; a StructTreeRoot with H1-H6, P, L/LI, Table/TR/TH/TD, Figure with
-the diagram's <title> as /Alt, Link and Form elements), has /Lang from document.language, a
-/Title from <title> shown by viewers (DisplayDocTitle), embedded subset fonts, and XMP metadata.
+Every PDF is tagged (pdf_tags: a StructTreeRoot with H1-H6, P, L/LI, Table/TR/TH/TD, Figure with
+the diagram's SVG <title> as /Alt, Link and Form elements; /MarkInfo /Marked true; pages /Tabs /S),
+has /Lang from document.language, a /Title from <title> that viewers show (DisplayDocTitle),
+subset-embedded fonts (Liberation Sans, DejaVu Sans as fallback), bookmarks from the headings and
+XMP metadata. Dates come from the data (or SOURCE_DATE_EPOCH) and the trailer /ID is a hash of the
+content, so the same input gives the same bytes.
 
-- Packs and single forms use WeasyPrint's `pdf/ua-1` variant: XMP says pdfuaid:part=1.
+- Packs and single forms use WeasyPrint's `pdf/ua-1` variant: the XMP says pdfuaid:part=1.
 - The full SOP (`archival: true` in packs.yml) uses `pdf/a-3u` *and* tags, and the finisher
-  below adds pdfuaid:part=1 (with the PDF/A extension-schema entry that PDF/A needs for that
-  property) to the same XMP packet, because WeasyPrint takes only one variant per document.
+  below adds pdfuaid:part=1 to the same XMP packet, with the PDF/A extension-schema entry that
+  PDF/A asks for when a property outside its predefined schemas is used
+  (macros/templates/print/xmp_pdfua.xml), because WeasyPrint takes only one variant at a time.
+  The archival copy has no form fields (the paperwork in it is printed as blank boxes).
 
-Checked by the tests with real tools (tests/test_pdf*.py): qpdf --check passes; pikepdf sees
-/StructTreeRoot, /MarkInfo /Marked true, /Lang, /Title, the XMP pdfaid:part=3 conformance=U and
-pdfuaid:part=1 entries, the sRGB /OutputIntents (GTS_PDFA1), a trailer /ID, no encryption; pdffonts
-lists every font as embedded; bookmarks mirror the headings; form fields are real AcroForm fields
-whose /TU is the human label; the same input gives byte-identical files.
+Checked by tests/test_pdf.py with real tools, on every build of the test suite:
+  qpdf --check passes on every PDF; pdffonts lists every font as embedded; pikepdf finds the
+  StructTreeRoot, /Marked true, /Lang, /Title = XMP dc:title, pdfuaid:part=1; for the full SOP
+  the XMP pdfaid:part=3 / conformance=U, the sRGB output intent (GTS_PDFA1 with an ICC profile),
+  a trailer /ID, no encryption, no JavaScript or OpenAction, the print flag on every annotation,
+  Info and XMP agreeing on title, producer and dates, a binary comment after the header; the
+  bookmarks equal the headings; the contents' page numbers are the pages the headings are on
+  (pdftotext); every internal link's destination exists and external links are http(s), mailto
+  or tel; every form field is a real AcroForm field whose /TU is its label; no raster images
+  (the logo and the referral diagram are vector); a second build is byte-identical.
 
-NOT verified (no veraPDF here): full PDF/A-3u and PDF/UA-1 conformance. Known gaps from reading
-WeasyPrint 70's tagging code: running heads and footers are marked content that is left out of
-the structure tree rather than marked as /Artifact (WeasyPrint says artifacts in margin boxes need
-PDF 2.0); <dt>/<dd> are tagged as list items; table headers are linked to cells by /Headers only
-for simple tables. The claims in the XMP are WeasyPrint's own, not a validator's verdict.
+NOT verified, because no PDF/A or PDF/UA validator (veraPDF, PAC) is available here: that the
+files fully conform to PDF/A-3u or PDF/UA-1. The pdfaid/pdfuaid entries are WeasyPrint's claims
+(and ours, for pdfuaid on the archival copy), not a validator's verdict. Known gaps, from reading
+WeasyPrint 70's tagging code: running heads and feet are marked content left out of the structure
+tree rather than marked as /Artifact (WeasyPrint says that needs PDF 2.0); <dt>/<dd> are tagged as
+list items; /Headers link table cells to headers only by row/column position; the reading order is
+the HTML order, which we keep simple (no floats or absolutely positioned content).
 """
 from __future__ import annotations
 
