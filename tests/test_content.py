@@ -208,3 +208,23 @@ def test_bad_reference_fails_the_build_without_a_traceback(project):
     assert result.returncode != 0
     assert "sop_data/readiness.yml:" in result.stderr and "team-manger" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_each_role_page_gathers_everything_for_that_role(built_site):
+    def page(role_id):
+        return lxml_html.parse(str(built_site / "roles" / f"{role_id}.html")).getroot()
+
+    volunteer = page("psw-volunteer")
+    sections = set(volunteer.xpath("//h2/@id"))
+    assert {"duties", "referral", "access", "paperwork", "training", "supervision-received"} <= sections
+    # Its own column of the access matrix, and only its own.
+    headers = [" ".join(th.text_content().split()) for th in volunteer.xpath('//table[@class="sop-matrix"]/thead//th')]
+    assert headers == ["Area", "Volunteer peer support worker"]
+    assert "The supervisor enters notes at the end-of-day debrief." in article_text(built_site / "roles" / "psw-volunteer.html")
+    # Steps keep their number in the whole pathway.
+    assert volunteer.xpath('//li[@id="step-matching"]/@value') == ["4"]
+
+    lead = page("peer-lead")
+    assert {"duties", "referral", "access", "paperwork", "training", "supervision-given", "reports"} <= set(lead.xpath("//h2/@id"))
+    hr_text = article_text(built_site / "roles" / "hr.html")
+    assert "Core job description and banding" in hr_text and "Agenda for Change" in hr_text
