@@ -6,7 +6,7 @@ from pathlib import Path
 from .api import macros_for
 from .pdf.links import pdf_macros
 from .model import cached_model
-from .page_errors import install as report_page_errors_cleanly
+from .page_render import install as render_pages_safely
 from .problems import DataError
 from .render import Renderer, relative_root
 
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def define_env(env):
-    report_page_errors_cleanly(env)  # file:line instead of mkdocs-macros' traceback + exit()
+    render_pages_safely(env)  # file:line errors instead of a traceback; data escaped: see page_render.py
     try:
         model = cached_model(ROOT)
     except DataError as exc:

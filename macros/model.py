@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .merge import apply_local
 from . import content
+from . import plain_text
 from .privacy import scan_project
 from .problems import DataError, Problem
 from .validate import check_references, check_schema
@@ -77,7 +78,7 @@ def validate(files: dict[str, Loaded]) -> list[Problem]:
     if problems:
         return problems
     problems = check_references({name: (loaded, name) for name, loaded in files.items()})
-    return problems or content.check(files)
+    return problems or content.check(files) + plain_text.check(files)  # text the theme shows unescaped
 
 
 def load_model(root: Path, today: dt.date | None = None) -> Model:

@@ -1,11 +1,17 @@
-"""Turn an error in a page's macros into one line: `docs/procedure/access.md:4: unknown macro 'nosuch'`.
+"""How pages are rendered by mkdocs-macros: errors as one line, data escaped, data never run as a template.
 
 mkdocs-macros (1.5) catches every exception while it renders a page, logs it with a full Python
 traceback and then calls exit(). People editing pages are not developers, so `install(env)`
 replaces the plugin's `render` method on this one plugin instance with `render` below: it does
 the same thing (page meta `render_macros`, the `render_by_default` setting, page variables
-overlaid with the page's meta) but raises MkDocs' PluginError with the Markdown file and line.
-MkDocs then stops the build and `python -m macros.build` keeps the previous site.
+overlaid with the page's meta) but raises MkDocs' PluginError with the Markdown file and line,
+e.g. `docs/procedure/access.md:4: unknown macro 'nosuch'`. Two more differences:
+  - autoescape is on, as in our own templates: `{{ sop.trust.name }}` in a page puts the data
+    in as text, never as HTML (our macros return Markup, which is not escaped again);
+  - the plugin also renders a page's title when it contains `{{` or `{%`; the titles of
+    generated pages (one per role and form) come from the data, and data is never run as a
+    template, so those are left as they are.
+On an error MkDocs stops the build and `python -m macros.build` keeps the previous site.
 Only the public parts of the plugin are used (`env.env`, `env.variables`, `env.page`, `env.config`,
 `env.project_dir`).
 """
@@ -86,6 +92,9 @@ def install(env) -> None:
 
     def render(markdown: str, force_rendering: bool = False) -> str:
         page = env.page
+        file = getattr(page, "file", None)
+        if file is not None and file.generated_by and markdown == page.title:
+            return markdown  # a generated page's title is data (a role or form name): never run data as a template
         meta = dict(getattr(page, "meta", None) or {})
         if meta.get("render_macros") is False:
             return markdown
@@ -93,10 +102,10 @@ def install(env) -> None:
             return markdown
         variables = copy(env.variables)
         variables.update(meta)
+        env.env.autoescape = True  # the plugin creates its Jinja environment after define_env
         try:
             return env.env.from_string(markdown).render(**variables)
         except Exception as exc:  # noqa: BLE001 - every page error becomes one clear message
-            file = getattr(page, "file", None)
             src_path = _display_path(env, file)
             source = None
             if file is not None and not file.generated_by:
