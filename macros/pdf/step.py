@@ -84,6 +84,10 @@ class PdfStep:
     def on_env(self, config, site_dir: Path) -> None:
         out = build_dir(self.root) / "print"
         out.mkdir(parents=True, exist_ok=True)
+        names = {f"{job.name}.html" for job in self.jobs}
+        for stale in out.glob("*.html"):  # from a form or pack that no longer exists
+            if stale.name not in names:
+                stale.unlink()
         docs_dir = Path(config["docs_dir"])
         theme_dir = Path(config["theme"].custom_dir) if getattr(config["theme"], "custom_dir", None) else None
         ctx_assets = _asset_finder(docs_dir, theme_dir)
@@ -105,7 +109,7 @@ class PdfStep:
     def on_post_build(self) -> dict[str, Rendered]:
         try:
             for name in self.pool.futures:
-                self.done[name] = self.pool.futures[name].result()
+                self._wait(name)
         finally:
             self.close()
         return self.done
@@ -120,8 +124,18 @@ class PdfStep:
         name = self.by_file.get(file)
         if name is None or self.pool is None or name not in self.pool.futures:
             return self.done.get(name)
+        return self._wait(name)
+
+    def _wait(self, name: str) -> Rendered:
         if name not in self.done:
-            self.done[name] = self.pool.futures[name].result()
+            try:
+                self.done[name] = self.pool.futures[name].result()
+            except Exception as exc:  # WeasyPrint failed in a worker: say which PDF, without a traceback
+                from mkdocs.exceptions import PluginError
+
+                job = next(j for j in self.jobs if j.name == name)
+                raise PluginError(f"Could not make the PDF downloads/{job.output}: {type(exc).__name__}: {exc}. "
+                                  f"The HTML it was made from is {build_dir(self.root) / 'print' / (name + '.html')}") from None
         return self.done[name]
 
     def parts_for(self, job: Job) -> list[Part]:
