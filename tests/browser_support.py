@@ -116,14 +116,19 @@ def axe_source() -> str:
     return (VENDOR / "axe.min.js").read_text(encoding="utf-8")
 
 
-def run_axe(page) -> list[dict]:
+AXE_RUN = "axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}).then(r => r.violations)"
+
+
+def run_axe(page, wait: bool = True) -> list[dict] | None:
     """axe-core's WCAG 2.x A/AA violations on the page as loaded. Injected over the DevTools
-    protocol (not a <script> tag), so the page's own Content-Security-Policy stays in force."""
+    protocol (not a <script> tag), so the page's own Content-Security-Policy stays in force.
+    With wait=False the run is left going; read it later with page.evaluate("() => window.__axeRun")."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(f"() => {{ {axe_source()}\n }}")
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-                           AXE_TAGS)
-    return result["violations"]
+    if wait:
+        return page.evaluate(f"tags => {AXE_RUN}", AXE_TAGS)
+    page.evaluate(f"tags => {{ window.__axeRun = {AXE_RUN}; }}", AXE_TAGS)
+    return None
 
 
 def describe(violations: list[dict]) -> str:
