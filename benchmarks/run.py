@@ -54,8 +54,9 @@ class Failed(Exception):
     pass
 
 
-def run_timed(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float = 1800) -> tuple[float, int]:
-    """Run cmd; return (wall seconds, peak RSS in KiB of it and its children). Raises Failed on error."""
+def run_timed(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float = 1800) -> tuple[float, int, float]:
+    """Run cmd; return (wall seconds, peak RSS in KiB, CPU seconds), each covering its child processes too.
+    Raises Failed on error."""
     full_env = {**os.environ, **BASE_ENV, **(env or {})}
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
@@ -77,14 +78,14 @@ def run_timed(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float
             out.seek(0)
             tail = out.read().decode(errors="replace")[-3000:]
             raise Failed(f"exit {proc.returncode}: {' '.join(map(str, cmd))}\n{tail}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 class Figure:
     """Several runs of one thing: wall times and peak memory."""
 
     def __init__(self, name: str):
-        self.name, self.times, self.rss = name, [], []
+        self.name, self.times, self.rss, self.cpu = name, [], [], []
 
     @property
     def median(self) -> float:
@@ -94,9 +95,15 @@ class Figure:
     def peak_mib(self) -> float:
         return max(self.rss) / 1024 if self.rss else 0.0
 
-    def add(self, seconds: float, rss_kib: int = 0) -> None:
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else 0.0
+
+    def add(self, seconds: float, rss_kib: int = 0, cpu: float | None = None) -> None:
         self.times.append(seconds)
         self.rss.append(rss_kib)
+        if cpu is not None:
+            self.cpu.append(cpu)
 
 
 def load() -> str:
@@ -105,7 +112,7 @@ def load() -> str:
 
 
 def measure(name: str, runs: int, once) -> Figure:
-    """Call once() runs times; once returns (seconds, rss_kib)."""
+    """Call once() runs times; once returns (seconds, rss_kib, cpu_seconds)."""
     fig = Figure(name)
     for _ in range(runs):
         fig.add(*once())
@@ -114,7 +121,8 @@ def measure(name: str, runs: int, once) -> Figure:
 
 
 def fmt_runs(fig: Figure) -> str:
-    return f"median {fig.median:.2f} s of {len(fig.times)} (" + ", ".join(f"{t:.2f}" for t in fig.times) + ")"
+    cpu = f"; CPU median {fig.cpu_median:.2f} s" if fig.cpu else ""
+    return f"median {fig.median:.2f} s of {len(fig.times)} (" + ", ".join(f"{t:.2f}" for t in fig.times) + f"){cpu}"
 
 
 def line(label: str, value: float, base: float | None, base_name: str, goal: str = "") -> str:
@@ -210,6 +218,11 @@ def bench_floor(project: Path, work: Path, runs_fast: int, runs_slow: int) -> di
     print(line("bare WeasyPrint on build/print/*.html", bare.median, floor, "floor"))
     print(line("floor = site alone + bare WeasyPrint", floor, floor, "floor"))
     print(line("full build", full.median, floor, "floor", "<= 1.15x"))
+    # CPU time is the work done whatever else the machine is doing; the full build spreads it over 2 cores.
+    cpu_floor = site_only.cpu_median + bare.cpu_median
+    print(f"  CPU time: full build {full.cpu_median:.2f} s = {full.cpu_median / cpu_floor:.2f}x the floor's "
+          f"{cpu_floor:.2f} s (site {site_only.cpu_median:.2f} + bare WeasyPrint {bare.cpu_median:.2f})")
+    result["cpu_floor"] = cpu_floor
     return result
 
 
@@ -280,14 +293,14 @@ def bench_peers(project: Path, work: Path, runs: int, ours: Figure | None, ours_
         result["print-site"] = (None, {"error": f"no Chromium at {CHROMIUM}"})
     else:
         def once():
-            t1, m1 = run_timed([*mkdocs, "-f", str(cfg), "-d", str(out)], project, env)
+            t1, m1, c1 = run_timed([*mkdocs, "-f", str(cfg), "-d", str(out)], project, env)
             page = next(iter(sorted(out.glob("print_page*.html")) + sorted(out.glob("print_page/index.html"))), None)
             if page is None:
                 raise Failed("print-site wrote no print_page")
             with tempfile.TemporaryDirectory() as profile:
-                t2, m2 = run_timed([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                t2, m2, c2 = run_timed([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                                     f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", page.as_uri()], project)
-            return t1 + t2, max(m1, m2)
+            return t1 + t2, max(m1, m2), c1 + c2
         try:
             fig = measure("print-site 2.9 + Chromium --print-to-pdf", runs, once)
             result["print-site"] = (fig, pdf_features(pdf) if pdf.exists() else {})
@@ -304,7 +317,8 @@ def bench_peers(project: Path, work: Path, runs: int, ours: Figure | None, ours_
                   f"{pdf_features(pdfs[-1])}")
         for name, (fig, feats) in result.items():
             if fig:
-                print(line(f"{name}", fig.median, ours.median, "ours", "> 1x (slower than ours)"))
+                print(line(f"{name}", fig.median, ours.median, "ours", "> 1x (slower than ours)")
+                      + f"   CPU {fig.cpu_median:.2f} s = {fig.cpu_median / ours.cpu_median:.2f}x ours")
                 print(f"      {feats}")
     return result
 
@@ -328,9 +342,20 @@ def bench_scale(work: Path, factors: list[int], runs: int) -> dict:
     per_unit = base["full"].median / base["units"]
     for factor, row in rows.items():
         ratio = (row["full"].median / row["units"]) / per_unit
+        cpu_ratio = (row["full"].cpu_median / row["units"]) / (base["full"].cpu_median / base["units"])
         print(f"  {factor:>3}x  full {row['full'].median:7.2f} s  site {row['site'].median:6.2f} s  "
-              f"units {row['units']:>4}  time per unit {ratio:4.2f}x 1x's  peak {row['full'].peak_mib:6.0f} MiB"
+              f"units {row['units']:>4}  time per unit {ratio:4.2f}x 1x's (CPU {cpu_ratio:4.2f}x)  "
+              f"peak {row['full'].peak_mib:6.0f} MiB"
               + ("   goal: per unit <= 1x's, peak < 1024 MiB" if factor == factors[-1] else ""))
+    # Fixed costs (start-up, imports) flatter the per-unit ratio; the cost of each added unit shows
+    # whether anything grows faster than the content (a linear build keeps it constant).
+    for kind in ("site", "full"):
+        steps = [(a, b, (rows[b][kind].median - rows[a][kind].median) / (rows[b]["units"] - rows[a]["units"]))
+                 for a, b in zip(factors, factors[1:])]
+        if steps:
+            first = steps[0][2]
+            print(f"  marginal cost per added unit, {kind}: " + ", ".join(
+                f"{a}x->{b}x {c * 1000:.1f} ms ({c / first if first > 0 else float('nan'):.2f}x)" for a, b, c in steps))
     return rows
 
 
@@ -435,6 +460,38 @@ def bench_profile(project: Path, work: Path, top: int = 25) -> None:
         print(f"  {name:<34} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
     print(f"  (total {total:.2f} s under the profiler)")
     stats.sort_stats("cumulative").print_stats(top)
+    bench_weasyprint_profile(project, work / "prof-build")
+
+
+WEASYPRINT_PROFILE = """
+import cProfile, pstats, re, sys, weasyprint
+files = sys.argv[2:]
+profile = cProfile.Profile()
+profile.enable()
+for name in files:
+    weasyprint.HTML(filename=name).write_pdf(sys.argv[1])
+profile.disable()
+by_module = {}
+for (filename, _, _), (_, _, tottime, _, _) in pstats.Stats(profile).stats.items():
+    m = re.search(r"site-packages/(weasyprint/[a-z_]+|[^/]+)", filename)
+    key = m.group(1) if m else ("C calls" if filename == "~" else "stdlib")
+    by_module[key] = by_module.get(key, 0.0) + tottime
+total = sum(by_module.values())
+for key, seconds in sorted(by_module.items(), key=lambda kv: -kv[1])[:14]:
+    print(f"  {key:<34} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
+print(f"  (total {total:.2f} s under the profiler)")
+"""
+
+
+def bench_weasyprint_profile(project: Path, build: Path) -> None:
+    files = [str(p) for p in print_html(build)]
+    if not files:
+        print("  no print HTML to profile")
+        return
+    print(f"\n[profile] bare WeasyPrint on the {len(files)} print HTML files, own time by module", flush=True)
+    out = subprocess.run([PY, "-c", WEASYPRINT_PROFILE, str(build / "profile.pdf"), *files], cwd=project,
+                         capture_output=True, text=True)
+    print(out.stdout or out.stderr[-2000:])
 
 
 def package_of(filename: str, project: Path) -> str:

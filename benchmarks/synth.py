@@ -2,7 +2,8 @@
 
 make_project(dest, factor) copies the project and, for factor k, gives every content collection
 (roles, duties, steps, forms, courses, terms, interventions, access areas, ...) k times as many
-items and every page in the nav k times over. Nothing here knows the SOP's fields: the schemas'
+items and every page in the nav k - 1 more copies of its prose (without its macro calls, whose
+output already grows with the data), so the whole SOP grows k times. Nothing here knows the SOP's fields: the schemas'
 own cross-reference marks (see macros/validate.py) say which lists hold ids and which strings
 are references, so the generator keeps up as the data model grows.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -122,6 +124,15 @@ def read_mkdocs_config(path: Path) -> dict:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_plain_loader())
 
 
+# Macro calls and Jinja statements. Copies of a page keep its prose only: a macro that lists a
+# whole collection already grows with the data, and copying it would grow the SOP by k*k, not k.
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def prose_only(markdown: str) -> str:
+    return _JINJA.sub("", markdown)
+
+
 def _page_copy(path: str, j: int) -> str:
     stem, dot, ext = path.rpartition(".")
     return f"{stem}-c{j}.{ext}"
@@ -179,7 +190,7 @@ def make_project(dest: Path, factor: int, source: Path = ROOT) -> Path:
     pages: list[str] = []
     nav = scale_nav(config.get("nav"), factor, pages)
     for page in pages:
-        text = (docs / page).read_text(encoding="utf-8")
+        text = prose_only((docs / page).read_text(encoding="utf-8"))
         for j in range(2, factor + 1):
             (docs / _page_copy(page, j)).write_text(text, encoding="utf-8")
     config_path.rename(dest / "mkdocs.base.yml")

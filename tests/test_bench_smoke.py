@@ -29,5 +29,10 @@ def test_synthetic_sop_validates_and_scales(tmp_path, factor):
     ids = [item["id"] for item in model.items("roles")]
     assert len(ids) == len(set(ids))
     docs = project / "docs"
-    assert all((docs / page).is_file() for page in nav_pages(project))
+    pages = nav_pages(project)
+    assert all((docs / page).is_file() for page in pages)
+    copies = [page for page in pages if page.rsplit(".", 1)[0].endswith("-c2")]
+    assert len(copies) == (reference["pages"] if factor > 1 else 0)
+    # copies carry prose only: a copied macro listing a whole collection would grow the SOP k*k times
+    assert all("{{" not in (docs / page).read_text(encoding="utf-8") for page in copies)
     assert not (project / ".git").exists() and not (project / ".venv").exists()
