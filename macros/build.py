@@ -18,9 +18,16 @@ from .problems import DataError
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _redundant(record: logging.LogRecord) -> bool:
+    """MkDocs' "Error reading page 'x':" line, which only introduces our own file:line message."""
+    message = record.getMessage()
+    return message.startswith("Error reading page '") and message.endswith("':")
+
+
 def _quiet_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    handler.addFilter(lambda record: not _redundant(record))
     log = logging.getLogger("mkdocs")
     log.handlers[:] = [handler]
     log.setLevel(logging.WARNING if not os.environ.get("SOP_VERBOSE") else logging.INFO)
@@ -113,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         build_site(staging, Path(args.config))
     except (MkDocsException, DataError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        print(f"Build failed: {exc}", file=sys.stderr)
+        reason = "" if str(exc) == "Aborted with a BuildError!" else f": {exc}"  # the error itself is above
+        print(f"Build failed{reason}", file=sys.stderr)
         print("The previous site/ is unchanged.", file=sys.stderr)
         return 1
     except BaseException:
