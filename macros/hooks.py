@@ -59,7 +59,8 @@ def on_files(files, config):
     for page in generated_pages(_model()):
         files.append(File.generated(config, page.src_uri, content=page.markdown))
     for page in _model()["local"]["pages"]:  # local/pages/*.md, rendered like any page (macros work)
-        files.append(File.generated(config, page["uri"], content=page["markdown"]))
+        # backed by the file itself, so an error in it is reported as local/pages/<name>.md:<line>
+        files.append(File.generated(config, page["uri"], abs_src_path=str(ROOT / page["src"])))
     for asset in local_site.asset_files(ROOT):  # local/assets/** -> site/local/assets/**
         files.append(File(asset, str(ROOT), config["site_dir"], config["use_directory_urls"]))
     return files

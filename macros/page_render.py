@@ -108,7 +108,7 @@ def install(env) -> None:
         except Exception as exc:  # noqa: BLE001 - every page error becomes one clear message
             src_path = _display_path(env, file)
             source = None
-            if file is not None and not file.generated_by:
+            if file is not None:
                 try:
                     source = file.content_string
                 except (OSError, UnicodeDecodeError):
@@ -119,10 +119,10 @@ def install(env) -> None:
 
 
 def _display_path(env, file) -> str:
-    """docs/procedure/access.md for a page on disk (relative to mkdocs.yml); the page's URI if generated."""
+    """docs/procedure/access.md or local/pages/x.md for a page on disk (relative to mkdocs.yml); else the URI."""
     if file is None:
         return "a page"
-    if file.generated_by or not file.abs_src_path:
+    if not file.abs_src_path:  # made from data (a role or form page)
         return f"{file.src_uri} (generated page)"
     try:
         return Path(file.abs_src_path).resolve().relative_to(Path(env.project_dir).resolve()).as_posix()

@@ -58,7 +58,7 @@ def expected_line(project: Path, expect: dict) -> int:
 
 
 def is_page_case(case: dict) -> bool:
-    return any(edit["file"].startswith("docs/") for edit in case["edits"])
+    return any(edit["file"].startswith(("docs/", "local/pages/")) for edit in case["edits"])
 
 
 def case_id(case: dict) -> str:
