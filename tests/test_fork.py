@@ -37,9 +37,11 @@ def git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def snapshot(dest: Path) -> None:
-    """The project's tracked files as they are in the working tree (in CI, a fresh clone: the
-    commit under test); outside a git checkout, the parts copy_project copies."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached"], cwd=ROOT, capture_output=True)
+    """The project's files as they are in the working tree, as git sees them (tracked, and new
+    files not ignored; in CI, a fresh clone: the commit under test). Outside a git checkout,
+    the parts copy_project copies."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True)
     if listed.returncode != 0:
         copy_project(dest)
         return
