@@ -113,6 +113,7 @@ def on_nav(nav, config, files):
         raise PluginError(str(exc)) from None
     if _pdf_enabled():
         _pdf["step"] = step
+        step.start()  # worker processes warm up (import WeasyPrint, load fonts) while pages render
     return nav
 
 

@@ -74,6 +74,10 @@ def _init() -> None:
     _worker["images"] = {}
 
 
+def _ready() -> None:
+    """A no-op job: makes the pool start its workers (and run _init) now."""
+
+
 def options_for(job: RenderJob) -> dict:
     return {
         "pdf_variant": "pdf/a-3u" if job.archival else "pdf/ua-1",
@@ -120,13 +124,14 @@ class Pool:
     """Renders jobs in worker processes while the main process goes on writing the site."""
 
     def __init__(self, workers: int = 2):
-        # fork: workers start at once with WeasyPrint already imported by the parent.
+        # Started while MkDocs is still rendering pages: each worker imports WeasyPrint and sets up
+        # its fonts (about half a second) on the other core instead of on the critical path.
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        import weasyprint  # noqa: F401  imported once here, inherited by forked workers
-
         self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init)
         self.futures: dict[str, Future] = {}
+        for _ in range(workers):  # ProcessPoolExecutor starts workers lazily, on the first jobs
+            self.executor.submit(_ready)
 
     def submit(self, job: RenderJob) -> None:
         Path(job.pdf).parent.mkdir(parents=True, exist_ok=True)

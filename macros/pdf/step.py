@@ -72,6 +72,11 @@ class PdfStep:
         self.collected.entries = flatten_nav(nav.items)
         check_packs(self.model, self.collected.entries, self.root)
 
+    def start(self) -> None:
+        """Start the worker processes early, so they are ready when the pages are."""
+        if self.pool is None:
+            self.pool = Pool(workers=2)
+
     def on_page_content(self, html: str, src_uri: str, url: str) -> str:
         self.collected.capture(src_uri, html)
         links = links_for_page(self.model, src_uri, url)
@@ -91,7 +96,7 @@ class PdfStep:
         docs_dir = Path(config["docs_dir"])
         theme_dir = Path(config["theme"].custom_dir) if getattr(config["theme"], "custom_dir", None) else None
         ctx_assets = _asset_finder(docs_dir, theme_dir)
-        self.pool = Pool(workers=2)
+        self.start()
         for job in self.jobs:
             html_path = out / f"{job.name}.html"
             html, labels = self.assemble(job, config.get("site_url") or "", ctx_assets)
