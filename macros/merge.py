@@ -131,6 +131,7 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         problems = removed_hints(validate(merged), removed)
         if problems:
             raise DataError(problems)
+        variations = readable(variations, {n: f.data for n, f in files.items()}, {n: f.data for n, f in merged.items()})
     pages = local_pages(root)
     variations += [Variation("pages", "added", (("pages", p["uri"], p["title"]),), source=Pos(p["src"], 1, 1))
                    for p in pages]
@@ -152,6 +153,41 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         "changed": bool(variations),
     }
     return merged, variations, info
+
+
+def readable(variations: list, reference: dict, merged: dict) -> list:
+    """The register as a reader sees it: {name:psw}-style references in text replaced, in
+    reference values by the reference's names and in local values by the Trust's."""
+    try:
+        ref, loc = _expander(reference), _expander(merged)
+    except (KeyError, TypeError, AttributeError):  # data the content rules do not expect: show text as written
+        return variations
+    for v in variations:
+        label = ref if v.kind == "removed" else loc
+        v.where = tuple((key, item_id, label(text)) for key, item_id, text in v.where)
+        v.changes = [Change(c.field, ref(c.reference), loc(c.local)) for c in v.changes]
+    return variations
+
+
+def _expander(data: dict):
+    import copy
+
+    from . import content, textrefs
+
+    names = copy.deepcopy({k: data[k] for k in ("roles", "forms", "supervision")})
+    content.name_variants(names)
+    found = textrefs._lookups(names)
+
+    def expand(value):
+        if isinstance(value, str):
+            return textrefs.expand_text(value, found)
+        if isinstance(value, list):
+            return [expand(v) for v in value]
+        if isinstance(value, dict):
+            return {k: expand(v) for k, v in value.items()}
+        return value
+
+    return expand
 
 
 def _check_addition_pages(root: Path, additions: Loaded) -> list[Problem]:

@@ -11,6 +11,7 @@ from macros.model import DATA_FILES, load_model
 from macros.problems import DataError
 from macros.validate import check_schema, schema_for
 from macros.yamlpos import load_text
+from tests.conftest import ROOT
 
 STEPS = """\
 steps:
@@ -295,3 +296,19 @@ def test_a_local_file_validates_against_its_local_schema():
     assert check_schema(loc, "local/roles") == []
     bad = load_text("roles:\n  - per_team: 1\n", "local/roles.yml")
     assert [str(p) for p in check_schema(bad, "local/roles")] == ["local/roles.yml:2:5: roles[0]: missing required key 'id'"]
+
+
+def test_the_register_shows_text_references_as_readers_see_them(project):
+    write_local(project, "roles.yml", """\
+        roles:
+          - id: psw
+            name: peer recovery worker
+            plural: peer recovery workers
+            summary: "{Names:psw} are colleagues with lived experience."
+        """)
+    model = load_model(project)
+    [var] = model.variations
+    changes = {c.field: c for c in var.changes}
+    reference_summary = load_model(ROOT).get("roles", "psw")["summary"]
+    assert changes["summary"].reference == reference_summary and "{" not in changes["summary"].reference
+    assert changes["summary"].local == "Peer recovery workers are colleagues with lived experience."
