@@ -147,7 +147,7 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
                                     source=pos))
     ref_doc = files["document"].data
     info = {
-        "based_on": {k: ref_doc.get(k) for k in ("title", "reference", "version", "ratified")},
+        "based_on": _reference_words({k: ref_doc.get(k) for k in ("title", "reference", "version", "ratified")}, files),
         "pages": pages,
         "additions": notes,
         "changed": bool(variations),
@@ -167,6 +167,14 @@ def readable(variations: list, reference: dict, merged: dict) -> list:
         v.where = tuple((key, item_id, label(text)) for key, item_id, text in v.where)
         v.changes = [Change(c.field, ref(c.reference), loc(c.local)) for c in v.changes]
     return variations
+
+
+def _reference_words(value, files: dict[str, Loaded]):
+    """Reference text with its {name:psw}-style references in the reference's own names."""
+    try:
+        return _expander({n: f.data for n, f in files.items()})(value)
+    except (KeyError, TypeError, AttributeError):
+        return value
 
 
 def _expander(data: dict):

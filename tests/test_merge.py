@@ -312,3 +312,9 @@ def test_the_register_shows_text_references_as_readers_see_them(project):
     reference_summary = load_model(ROOT).get("roles", "psw")["summary"]
     assert changes["summary"].reference == reference_summary and "{" not in changes["summary"].reference
     assert changes["summary"].local == "Peer recovery workers are colleagues with lived experience."
+
+
+def test_the_register_names_the_reference_title_in_the_references_words(project):
+    reference = load_model(project)["document"]["title"]
+    write_local(project, "roles.yml", "roles:\n  - id: psw\n    name: peer recovery worker\n    plural: peer recovery workers\n")
+    assert load_model(project)["local"]["based_on"]["title"] == reference
