@@ -4,7 +4,8 @@ The SOP describes roles, never people, and its paperwork is blank. This check fa
 when a data file (sop_data/, local/) or a page (docs/, local/pages/) contains:
 
   NHS number        ten digits, written together or as 3-3-4 groups (spaces or hyphens), whose
-                    last digit is the modulus 11 check digit of the first nine.
+                    last digit is the modulus 11 check digit of the first nine (not when the
+                    number follows "ISBN": a 10-digit ISBN uses the same check digit).
   National Insurance number
                     two prefix letters, six digits, a suffix A-D (spaces allowed in pairs), with a
                     prefix HMRC issues: first letter not D F I Q U V, second not D F I O Q U V,
@@ -52,6 +53,7 @@ _NHS = re.compile(r"(?<![\d\w])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d\w])")
 _NINO = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])(?![A-Za-z0-9])")
 _MOBILE = re.compile(r"(?<![\d+])(?:\+44[ -]?(?:\(0\)[ -]?)?|0)(7(?:[ -]?\d){9})(?!\d)")
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_ISBN_BEFORE = re.compile(r"ISBN(?:-10)?[:\s]*$", re.I)  # an ISBN-10 has the same check digit as an NHS number
 _NINO_BAD_FIRST, _NINO_BAD_SECOND = set("DFIQUV"), set("DFIOQUV")
 _NINO_BAD_PREFIX = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
 
@@ -118,7 +120,7 @@ def _marker_line(line: str) -> bool:
 
 def _findings(line: str):
     for found in _NHS.finditer(line):
-        if is_nhs_number(found.group(0)):
+        if is_nhs_number(found.group(0)) and not _ISBN_BEFORE.search(line[:found.start()]):
             yield "an NHS number", found.start() + 1, found.group(0)
     for found in _NINO.finditer(line.upper()):
         if is_ni_number(found.group(0)):

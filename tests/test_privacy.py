@@ -52,6 +52,12 @@ def test_a_check_digit_of_ten_means_no_nhs_number():
     assert not any(is_nhs_number(nine + str(d)) for d in range(10))
 
 
+def test_an_isbn_is_not_an_nhs_number():
+    isbn = nhs_numbers(1, valid=True)[0]  # a 10-digit ISBN has exactly the NHS check digit
+    assert scan_text(f"isbn: ISBN {isbn}\nref: ISBN-10: {isbn}\n", "x.yml") == []
+    assert scan_text(f"ref: {isbn}\n", "x.yml")
+
+
 def test_longer_digit_runs_phone_numbers_and_dates_are_not_nhs_numbers():
     valid = nhs_numbers(1, valid=True)[0]
     text = f"phone: 01632 960000\nid: 1{valid}\ndate: 2026-10-01\nref: SOP-PSW-001\n"
