@@ -142,3 +142,21 @@ def test_a_note_on_a_missing_page_is_a_data_error(project):
     assert [str(p) for p in info.value.problems] == [
         "local/additions.yml:2:5: additions[0].page: there is no page docs/procedure/nope.md; "
         "give the page's path under docs/, e.g. procedure/referral.md"]
+
+
+def test_notes_go_at_the_end_of_the_named_section_by_words_or_id():
+    from macros.local_site import add_notes
+
+    page = "# Title\n\nIntro.\n\n## Screening {#screen}\n\nText.\n\n### Detail\n\nMore.\n\n```\n## not a heading\n```\n\n## Matching\n\nLast."
+    notes = [{"section": "Screening", "text": "A", "source": "local/additions.yml:2"},
+             {"section": "#screen", "text": "B", "source": "local/additions.yml:5"},
+             {"text": "C", "source": "local/additions.yml:8"}]
+    out = add_notes(page, notes, lambda note: f"NOTE {note['text']}").split("\n")
+    # both notes close the Screening section (after its sub-section), before Matching
+    assert out.index("NOTE A") < out.index("NOTE B") < out.index("## Matching")
+    assert out.index("More.") < out.index("NOTE A") and out.index("```") < out.index("NOTE A")
+    assert out[-1] == "NOTE C" or out[-2] == "NOTE C"
+    with pytest.raises(ValueError) as info:
+        add_notes(page, [{"section": "Not here", "text": "x", "page": "p.md", "source": "local/additions.yml:3"}], str)
+    assert str(info.value).startswith("local/additions.yml:3: additions: section 'Not here' is not a heading on p.md")
+    assert "Screening (#screen)" in str(info.value) and "not a heading" not in str(info.value).split("headings are:")[1]
