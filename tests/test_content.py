@@ -228,3 +228,24 @@ def test_each_role_page_gathers_everything_for_that_role(built_site):
     assert {"duties", "referral", "access", "paperwork", "training", "supervision-given", "reports"} <= set(lead.xpath("//h2/@id"))
     hr_text = article_text(built_site / "roles" / "hr.html")
     assert "Core job description and banding" in hr_text and "Agenda for Change" in hr_text
+
+
+def test_references_in_data_text_expand_to_current_names():
+    from macros.textrefs import expand_text, number_word
+
+    found = {"roles": {"psw": {"name": "peer support worker", "plural": "peer support workers", "per_team": 1},
+                       "peer-lead": {"name": "peer lead", "plural": "peer leads", "per_team": 3}},
+             "forms": {"referral": {"title": "Referral form"}},
+             "supervision": {"wellbeing": {"frequency": "Monthly"}}}
+    text = "{Names:psw} and {name:psw}; {team:psw}, {team:peer-lead} ({count:peer-lead}); {form:referral}; {frequency:wellbeing}."
+    assert expand_text(text, found) == ("Peer support workers and peer support worker; one peer support worker, "
+                                        "three peer leads (three); Referral form; Monthly.")
+    assert expand_text("{{ 7 * 7 }} and {psw}", found) == "{{ 7 * 7 }} and {psw}"  # not references: left alone
+    assert [number_word(n) for n in (0, 2, 12, 20, 21)] == ["zero", "two", "twelve", "twenty", "21"]
+
+
+def test_variant_roles_are_named_from_their_parent(project):
+    model = load_model(project)
+    assert model.get("roles", "psw-volunteer")["name"] == "volunteer peer support worker"
+    assert model.get("roles", "psw-paid")["plural"] == "paid peer support workers"
+    assert model.get("roles", "psw-paid")["title"] == "Paid peer support worker"
