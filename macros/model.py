@@ -1,6 +1,7 @@
 """Load every data file, validate it, and return one model: the single source of truth for pages and PDFs."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -65,7 +66,28 @@ def build_date() -> dt.date:
 
 
 def read_files(root: Path) -> dict[str, Loaded]:
-    return {name: load_file(root / "sop_data" / f"{name}.yml", f"sop_data/{name}.yml") for name in DATA_FILES}
+    return {name: _load_file_cached(root / "sop_data" / f"{name}.yml", f"sop_data/{name}.yml") for name in DATA_FILES}
+
+
+_parsed: dict[str, tuple[tuple, Loaded]] = {}  # path -> (mtime_ns, size, display), file as parsed
+
+
+def _load_file_cached(path: Path, display: str) -> Loaded:
+    """load_file, parsing a file again only when it has changed since the last load in this process.
+
+    Parsing YAML with positions is most of a model load; `make build` loads twice (validate first,
+    then build) and the live preview reloads on every edit, usually of one file. A deep copy is
+    handed out, because derive() and the Trust layer change the data they are given.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return load_file(path, display)  # reports the problem
+    key = (st.st_mtime_ns, st.st_size, display)
+    cached = _parsed.get(str(path))
+    if cached is None or cached[0] != key:
+        cached = _parsed[str(path)] = (key, load_file(path, display))
+    return copy.deepcopy(cached[1])
 
 
 def validate(files: dict[str, Loaded]) -> list[Problem]:
