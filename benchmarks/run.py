@@ -538,6 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs of the fast figures (default 5)")
     parser.add_argument("--slow-runs", type=int, default=3, help="runs of the slow figures (default 3)")
     parser.add_argument("--factors", default="1,5,10", help="scale factors (default 1,5,10)")
+    parser.add_argument("--scale-runs", type=int, default=None, help="runs per scale factor (default: --slow-runs)")
     parser.add_argument("--cores", type=int, default=2, help="CPUs to run on (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and say where it is")
     args = parser.parse_args(argv)
@@ -562,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
                                lambda: full_build(project, work / "floor", pdf=True))
             bench_peers(project, work / "peers", args.slow_runs, full, work / "floor" / "site")
         if "scale" in sections:
-            bench_scale(work, [int(f) for f in args.factors.split(",")], args.slow_runs)
+            bench_scale(work, [int(f) for f in args.factors.split(",")], args.scale_runs or args.slow_runs)
         if "live" in sections:
             if cold is None:
                 cold = measure("site alone (SOP_PDF=0)", args.runs,
