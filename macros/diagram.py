@@ -11,7 +11,7 @@ import textwrap
 from dataclasses import dataclass
 
 # Geometry in SVG user units (CSS pixels at 100%).
-WIDTH = 560
+WIDTH = 420  # narrow enough that a phone shows it at about 80 % size
 MARGIN = 8
 BADGE = 44  # room on the left of each box for the step number
 TITLE_SIZE = 17
@@ -19,8 +19,8 @@ ACTOR_SIZE = 14
 LINE = 22  # distance between wrapped title lines
 PAD = 12
 GAP = 34  # vertical space between boxes, holding the arrow
-TITLE_CHARS = 42  # characters per title line at TITLE_SIZE in a box of this width (bold, wide letters)
-ACTOR_CHARS = 60
+TITLE_CHARS = 32  # characters per title line at TITLE_SIZE in a box of this width (bold, wide letters)
+ACTOR_CHARS = 48
 
 
 @dataclass(frozen=True)
