@@ -141,9 +141,9 @@ def content_macros(model, render, item) -> dict:
         """peer_specific or not_peer_tasks from interventions.yml, as a list."""
         return render("item_list.html", items=model["interventions"][key])
 
-    def courses(timing: list | None = None):
+    def courses(timing: list | None = None, caption: str | None = None):
         chosen = [c for c in model.items("courses") if timing is None or c["timing"] in timing]
-        return render("training.html", courses=chosen)
+        return render("training.html", courses=chosen, **({"caption": caption} if caption else {}))
 
     def referral_diagram(title: str, caption: str, prefix: str = "pathway-diagram"):
         steps = model.items("steps")
