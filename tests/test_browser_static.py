@@ -57,6 +57,12 @@ def test_offline_search_and_the_vendored_shim(built_site, pages):
         assert "unpkg.com" not in html and "fonts.googleapis" not in html, rel
 
 
+def test_search_dialog_has_a_name(pages):
+    """Material's search dialog has none out of the box (overrides/partials/search.html)."""
+    for rel, html in pages.items():
+        assert re.search(r'<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', html), rel
+
+
 def test_every_page_declares_the_csp_first(pages):
     for rel, html in pages.items():
         head = html.split("</head>")[0]
