@@ -68,10 +68,22 @@ class Rendered:
 
 
 def _init() -> None:
+    _die_with_parent()
     from weasyprint.text.fonts import FontConfiguration
 
     _worker["fonts"] = FontConfiguration()
     _worker["images"] = {}
+
+
+def _die_with_parent() -> None:
+    """If the build is killed, its workers stop too instead of writing PDFs into a dead build."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass  # not Linux: the workers finish their current PDF and exit when the pipe closes
 
 
 def _ready() -> None:
