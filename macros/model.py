@@ -76,8 +76,8 @@ def _load_file_cached(path: Path, display: str) -> Loaded:
     """load_file, parsing a file again only when it has changed since the last load in this process.
 
     Parsing YAML with positions is most of a model load; `make build` loads twice (validate first,
-    then build) and the live preview reloads on every edit, usually of one file. A deep copy is
-    handed out, because derive() and the Trust layer change the data they are given.
+    then build) and the live preview reloads on every edit, usually of one file. A deep copy of the
+    data is handed out, because derive() and the Trust layer change the data they are given.
     """
     try:
         st = path.stat()
@@ -87,7 +87,9 @@ def _load_file_cached(path: Path, display: str) -> Loaded:
     cached = _parsed.get(str(path))
     if cached is None or cached[0] != key:
         cached = _parsed[str(path)] = (key, load_file(path, display))
-    return copy.deepcopy(cached[1])
+    parsed = cached[1]  # positions (frozen Pos values) are only read, so a shallow copy of them will do
+    return Loaded(parsed.file, data=copy.deepcopy(parsed.data), positions=dict(parsed.positions),
+                  problems=list(parsed.problems))
 
 
 def validate(files: dict[str, Loaded]) -> list[Problem]:
