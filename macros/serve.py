@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         def __init__(self, builder, *a, **kw):
             kw.setdefault("polling_interval", POLL_SECONDS)
             super().__init__(_reporting(builder, log), *a, **kw)
+            # Rebuild once saving has been quiet for this long (MkDocs: 0.1 s); an editor's save
+            # is a write or a rename, seen within one poll.
+            self.build_delay = POLL_SECONDS / 2
 
     log = logging.getLogger("mkdocs")
     # serve() builds its server by this module-level name; polling_interval is a public argument of it.
