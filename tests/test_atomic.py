@@ -122,10 +122,14 @@ def test_a_build_killed_while_writing_pdfs_leaves_the_previous_site(project, tmp
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert fingerprint(project / "site") == before, "the killed build changed site/"
-        # The PDF workers lose their parent. Whatever they finish writing goes to the staging
-        # folder, never to site/. (They do not exit by themselves: see the report in issue #7.)
-        time.sleep(3)
+        # The PDF workers lose their parent: they must stop too (macros/pdf/render.py asks Linux
+        # for that), and nothing they were writing may reach site/.
         workers |= _descendants_in_group(proc.pid)
+        assert workers, "the PDF step renders in worker processes"
+        stop = time.monotonic() + 60
+        while any(_alive(w) for w in workers) and time.monotonic() < stop:
+            time.sleep(0.1)
+        assert not [w for w in workers if _alive(w)], "PDF workers outlived the killed build"
         assert fingerprint(project / "site") == before
     finally:
         for pid in sorted(workers | {proc.pid}):
