@@ -131,6 +131,9 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         problems = removed_hints(validate(merged), removed)
         if problems:
             raise DataError(problems)
+        problems = _check_logo(root, merged["trust"])
+        if problems:
+            raise DataError(problems)
         variations = readable(variations, {n: f.data for n, f in files.items()}, {n: f.data for n, f in merged.items()})
     pages = local_pages(root)
     variations += [Variation("pages", "added", (("pages", p["uri"], p["title"]),), source=Pos(p["src"], 1, 1))
@@ -196,6 +199,19 @@ def _expander(data: dict):
         return value
 
     return expand
+
+
+def _check_logo(root: Path, trust: Loaded) -> list[Problem]:
+    """The logo must be a file that the site and PDFs can use: one in local/assets/ (or the theme's)."""
+    logo = trust.data.get("logo", "")
+    pos = trust.pos(("logo",))
+    if not logo.startswith(("local/assets/", "overrides/")):
+        message = f"'{logo}' is not in local/assets/; put the logo there and write e.g. logo: local/assets/logo.svg"
+    elif not (Path(root) / logo).is_file():
+        message = f"there is no file {logo}; check the folder and the spelling of the name (capital letters count)"
+    else:
+        return []
+    return [Problem(pos.file, pos.line, pos.col, "logo", message)]
 
 
 def _check_addition_pages(root: Path, additions: Loaded) -> list[Problem]:

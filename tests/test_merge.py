@@ -318,3 +318,13 @@ def test_the_register_names_the_reference_title_in_the_references_words(project)
     reference = load_model(project)["document"]["title"]
     write_local(project, "roles.yml", "roles:\n  - id: psw\n    name: peer recovery worker\n    plural: peer recovery workers\n")
     assert load_model(project)["local"]["based_on"]["title"] == reference
+
+
+@pytest.mark.parametrize("logo, words", [
+    ("local/assets/Logo.svg", "there is no file local/assets/Logo.svg"),
+    ("local/logo.svg", "'local/logo.svg' is not in local/assets/"),
+])
+def test_a_logo_that_is_not_there_is_an_error_at_its_line(project, logo, words):
+    write_local(project, "trust.yml", f"name: Northshire\nlogo: {logo}\n")
+    [message] = problems_for(project)
+    assert message.startswith("local/trust.yml:2:1: logo: ") and words in message
