@@ -182,3 +182,26 @@ def test_page_expressions_are_escaped_and_data_titles_are_not_templates(project)
     assert "Has &lt;i&gt;access&lt;/i&gt; {{ 7*7 }} {% raw %}" in html
     role_page = (project / "site" / "roles" / f"{data['roles'][0]['id']}.html").read_text()
     assert "{{ 7*7 }} {% raw %}" in role_page and "49" not in role_page.split("<title>")[1].split("</title>")[0]
+
+
+@pytest.mark.slow
+def test_a_trusts_local_text_is_escaped_too(project):
+    """local/ values go through the same templates: a local note, a changed field, the register."""
+    local = project / "local"
+    local.mkdir(exist_ok=True)
+    (local / "additions.yml").write_text(
+        "additions:\n"
+        "  - page: procedure/referral.md\n"
+        "    title: 'Local <script>alert(1)</script> {{ 7*7 }}'\n"
+        "    text: 'Call XSS<img src=x onerror=alert(1)>{{ 7*7 }} {% raw %} **ok**'\n", encoding="utf-8")
+    (local / "roles.yml").write_text(
+        "roles:\n  - id: peer-lead\n    summary: 'Lead XSS<script>alert(1)</script>{{ 7*7 }} {% raw %}'\n", encoding="utf-8")
+    result = run_build(project, env={"SOP_PDF": "0"})
+    assert result.returncode == 0, result.stderr
+    pages = {p: p.read_text(encoding="utf-8") for p in (project / "site").rglob("*.html")}
+    for path, html in pages.items():
+        assert not RAW_TAGS.search(html) and EVALUATED not in html, path
+    referral = pages[project / "site" / "procedure" / "referral.html"]
+    assert "Local &lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in referral
+    assert "XSS&lt;img src=x onerror=alert(1)&gt;{{ 7*7 }} {% raw %} <strong>ok</strong>" in referral
+    assert sum("Lead XSS&lt;script&gt;" in html for html in pages.values()) >= 2  # role page and register
