@@ -290,10 +290,14 @@ def test_search_and_navigation_without_a_mouse(page, site_url):
     assert _tab_until(page, "() => document.activeElement.matches('.md-search__input')"), \
         "the search box should be reachable with Tab"
     page.keyboard.type("lone working")
-    page.wait_for_selector(".md-search-result__link")
+    # the results for the whole query (their links carry the words), not those for "lone w"
+    page.wait_for_function("() => [...document.querySelectorAll('.md-search-result__link')].some("
+                           "a => a.href.includes('h=lone+working'))")
+    page.wait_for_timeout(300)  # the list is drawn in steps; let it settle before moving into it
     first = page.get_attribute(".md-search-result__link", "href")
     page.keyboard.press("ArrowDown")
-    assert page.evaluate("() => document.activeElement.matches('.md-search-result__link')")
+    page.wait_for_function("() => document.activeElement.matches('.md-search-result__link')", timeout=5000)
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == first
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: urlsplit(url).path == urlsplit(urljoin(site_url, first)).path)
     assert "lone working" in page.inner_text(".md-content").lower()
@@ -349,10 +353,13 @@ def test_search_works_from_file(browser, built_site):
     tab.goto((built_site / "index.html").as_uri())
     tab.keyboard.press("/")
     tab.keyboard.type("peer lead")
-    tab.wait_for_selector(".md-search-result__link", timeout=15000)
+    tab.wait_for_function("() => [...document.querySelectorAll('.md-search-result__link')].some("
+                          "a => a.href.includes('h=peer+lead'))", timeout=15000)
+    tab.wait_for_timeout(300)  # let the list settle
     hits = tab.eval_on_selector_all(".md-search-result__link", "els => els.map(e => e.href)")
     assert hits and all(h.startswith("file://") for h in hits)
     tab.keyboard.press("ArrowDown")
+    tab.wait_for_function("() => document.activeElement.matches('.md-search-result__link')", timeout=5000)
     tab.keyboard.press("Enter")
     tab.wait_for_url(lambda url: urlsplit(url).path == urlsplit(hits[0]).path)
     assert Path(urlsplit(tab.url).path).is_file()
