@@ -151,12 +151,23 @@ def files_to_scan(root: Path) -> list[tuple[Path, str]]:
 
 
 def scan_project(root: Path) -> list[Problem]:
-    """scan_text over files_to_scan(root). Files that cannot be read are reported by the loader, not here."""
+    """scan_text over files_to_scan(root).
+
+    A page (.md) that is not UTF-8 cannot be checked, and would stop MkDocs or the Trust layer
+    with a traceback later, so it is reported here; YAML files are reported by the loader."""
     problems = []
     for path, display in files_to_scan(root):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+        except OSError:
+            continue
+        except UnicodeDecodeError as exc:
+            if path.suffix == ".md":
+                line = raw[: exc.start].count(b"\n") + 1
+                col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+                problems.append(Problem(display, line, col, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                                        "save the file as UTF-8"))
             continue
         problems += scan_text(text, display)
     return problems
