@@ -4,6 +4,7 @@ Most tests share one build with PDFs (the session fixture built_site_with_pdfs).
 """
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -44,11 +45,18 @@ def pdfs(site, model) -> dict[str, Path]:
     return out
 
 
-def text_of_page(pdf: Path, page: int, body_only: bool = False) -> str:
-    args = ["pdftotext", "-f", str(page), "-l", str(page)]
+@functools.lru_cache(maxsize=None)
+def _pages_text(pdf: Path, body_only: bool) -> tuple[str, ...]:
+    """Every page's text, from one pdftotext run (pages end in form feeds)."""
+    args = ["pdftotext"]
     if body_only:  # leave out the running head and foot (20 mm and 22 mm margins)
         args += ["-x", "0", "-y", "60", "-W", "595", "-H", str(A4_HEIGHT - 60 - 64)]
-    return subprocess.run([*args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([*args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return tuple(out.split("\f"))
+
+
+def text_of_page(pdf: Path, page: int, body_only: bool = False) -> str:
+    return _pages_text(pdf, body_only)[page - 1]
 
 
 def squash(text: str) -> str:
