@@ -34,13 +34,12 @@ SHOWCASE = (("home", "index.html"), ("role-peer-lead", "roles/peer-lead.html"), 
 
 # ---------- fixtures ----------
 
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium through Playwright. In CI a missing browser fails the run; on a
-    developer machine the browser tests are skipped, loudly."""
+def require_browser() -> None:
+    """In CI a missing browser fails the run; on a developer machine the browser tests are
+    skipped, loudly (a warning in the summary as well as the skip reason)."""
     problem = None
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:  # pragma: no cover - depends on the machine
         problem = "Playwright for Python is not installed (run `make test`, which installs requirements.lock)"
     if problem is None and chromium_path() is None:
@@ -50,8 +49,16 @@ def browser():
         if os.environ.get("CI") == "true":
             pytest.fail(f"browser tests cannot run in CI: {problem}")
         message = f"BROWSER TESTS SKIPPED: {problem}"
-        warnings.warn(message, stacklevel=1)
+        warnings.warn(message, stacklevel=2)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, one for the whole session."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         chromium = launch(pw)
         yield chromium
@@ -158,6 +165,16 @@ def page(browser, site_url):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def test_a_missing_browser_fails_in_ci_and_skips_loudly_elsewhere(monkeypatch):
+    monkeypatch.setitem(require_browser.__globals__, "chromium_path", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run in CI: Chromium was not found"):
+        require_browser()
+    monkeypatch.delenv("CI")
+    with pytest.warns(UserWarning, match="BROWSER TESTS SKIPPED"), pytest.raises(pytest.skip.Exception):
+        require_browser()
 
 
 # ---------- 1. accessibility ----------
