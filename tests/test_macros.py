@@ -16,7 +16,7 @@ def macros(project):
 
 def test_role_card_shows_the_role_from_data(macros):
     html = macros["role_card"]("peer-lead")
-    assert "Peer lead" in html and "Each team names 2 peer leads" in html
+    assert "Peer lead" in html and "Each team names two peer leads" in html
 
 
 def test_role_duties_lists_every_duty_of_the_role(macros):
