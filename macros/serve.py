@@ -20,7 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WATCH = ("sop_data", "local")
-POLL_SECONDS = 0.1  # a stat() of a few hundred files: cheap enough to do ten times a second
+# Polling, as MkDocs does, rather than the OS's change notices: those do not arrive from some
+# shared folders (WSL's /mnt/c, Docker Desktop mounts), where editors would wait for nothing.
+# Ten times a second costs about 2.5 % of one core while idle (benchmarks/RESULTS.md).
+POLL_SECONDS = 0.1
 
 
 def _interrupt(signum, frame):
