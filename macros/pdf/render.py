@@ -37,6 +37,7 @@ the HTML order, which we keep simple (no floats or absolutely positioned content
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -107,10 +108,20 @@ def render(job: RenderJob) -> Rendered:
 
     if not _worker:
         _init()
-    document = HTML(filename=job.html).render(font_config=_worker["fonts"], cache=_worker["images"],
-                                              **options_for(job))
-    document.write_pdf(job.pdf, finisher=_finisher(job), **options_for(job))
-    return Rendered(job.name, job.pdf, len(document.pages), os.path.getsize(job.pdf))
+    # WeasyPrint builds millions of small objects and frees few until the document is written;
+    # Python's cyclic collector walking them again and again was 10-25 % of a render
+    # (benchmarks/RESULTS.md). Collect once per document instead.
+    gc.disable()
+    try:
+        document = HTML(filename=job.html).render(font_config=_worker["fonts"], cache=_worker["images"],
+                                                  **options_for(job))
+        document.write_pdf(job.pdf, finisher=_finisher(job), **options_for(job))
+        pages = len(document.pages)
+    finally:
+        document = None
+        gc.enable()
+        gc.collect()
+    return Rendered(job.name, job.pdf, pages, os.path.getsize(job.pdf))
 
 
 def _finisher(job: RenderJob):
