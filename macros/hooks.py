@@ -52,6 +52,7 @@ def theme_facts(model) -> dict:
         "review_overdue": doc["review_overdue"],
         "last_reviewed": last_reviewed, "last_reviewed_long": long_date(last_reviewed),
         "trust_name": trust["name"], "trust_website": trust["website"], "colours": trust["colours"],
+        "logo_alt": trust["logo_alt"],
     }
 
 

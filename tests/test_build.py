@@ -24,3 +24,9 @@ def test_bad_data_fails_clearly_and_keeps_the_previous_site(project):
     assert "sop_data/roles.yml:" in failed.stderr and "expected a string" in failed.stderr
     assert "Traceback" not in failed.stderr
     assert marker.read_bytes() == before
+
+
+def test_header_logo_is_described_by_the_trust_name_from_data(built_site):
+    page = (built_site / "index.html").read_text()
+    assert 'alt="Example NHS Foundation Trust"' in page
+    assert 'alt="logo"' not in page
