@@ -11,8 +11,24 @@ from .problems import Problem
 
 
 def check(files: dict) -> list[Problem]:
-    """Problems that need more than one file to see: references inside data text."""
-    return textrefs.check(files)
+    """Problems that need more than one file to see: references inside data text, role variants."""
+    return textrefs.check(files) + check_variants(files["roles"])
+
+
+def check_variants(loaded) -> list[Problem]:
+    """A variant names a role that is not itself a variant: one level, so no loops and no self-reference."""
+    roles = {r["id"]: r for r in loaded.data["roles"]}
+    problems = []
+    for i, role in enumerate(loaded.data["roles"]):
+        parent = roles.get(role.get("variant_of", ""))
+        if parent is None:
+            continue
+        if parent is role or "variant_of" in parent:
+            pos = loaded.pos(("roles", i, "variant_of"))
+            why = "itself" if parent is role else f"'{parent['id']}', which is itself a variant of '{parent['variant_of']}'"
+            problems.append(Problem(pos.file, pos.line, pos.col, f"roles[{i}].variant_of",
+                                    f"a role can only be a variant of a main role, not of {why}"))
+    return problems
 
 
 def name_variants(data: dict) -> None:

@@ -75,3 +75,20 @@ def test_every_problem_is_reported_at_once(project):
     break_file(project, "roles.yml", "name: peer lead\n", "name: 3\n")
     break_file(project, "forms.yml", "    title: Supervision record\n", "    title: [x]\n")
     assert len(problems_for(project)) == 2
+
+
+def test_a_role_cannot_be_a_variant_of_itself_or_of_a_variant(project):
+    break_file(project, "roles.yml", "variant_of: psw\n", "variant_of: psw-volunteer\n")
+    [message] = problems_for(project)
+    line = line_of(project, "roles.yml", "variant_of: psw-volunteer")
+    assert message.startswith(f"sop_data/roles.yml:{line}:")
+    assert "roles[1].variant_of: a role can only be a variant of a main role, not of itself" in message
+
+
+def test_variants_are_one_level_deep(project):
+    roles = project / "sop_data" / "roles.yml"
+    text = roles.read_text()
+    second = text.index("variant_of: psw\n", text.index("variant_of: psw\n") + 1)
+    roles.write_text(text[:second] + "variant_of: psw-volunteer\n" + text[second + len("variant_of: psw\n"):])
+    [message] = problems_for(project)
+    assert "which is itself a variant of 'psw'" in message
