@@ -158,8 +158,11 @@ def check_references(files: dict[str, tuple[Loaded, str]]) -> list[Problem]:
         known = collections.get(name, set())
         if value not in known:
             pos = loaded.pos(path)
-            near = sorted(known, key=lambda k: _distance(k, value))[:3]
-            hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+            # only ids close to what was typed: a hint that names unrelated ids misleads
+            near = [k for k in sorted(known, key=lambda k: (_distance(k, value), k))[:3]
+                    if _distance(k, value) <= max(2, len(value) // 3)]
+            hint = (f"; did you mean {' or '.join(repr(n) for n in near)}?" if near
+                    else f"; known ids: {', '.join(sorted(known)[:12])}{', ...' if len(known) > 12 else ''}")
             problems.append(Problem(pos.file, pos.line, pos.col, format_path(path),
                                     f"'{value}' is not the id of any item in {name}{hint}"))
     return problems
