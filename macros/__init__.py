@@ -33,7 +33,6 @@ def define_env(env):
         page = getattr(env, "page", None)
         return relative_root(page.file.src_uri) if page is not None else ""
 
-    for name, func in macros_for(model, Renderer(model, base, directory_urls, source_base)).items():
-        env.macro(func, name)
-    for name, func in pdf_macros(model, Renderer(model, base)).items():
+    render = Renderer(model, base, directory_urls, source_base)
+    for name, func in (macros_for(model, render) | pdf_macros(model, render)).items():
         env.macro(func, name)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .content_macros import content_macros
-from .render import Renderer, capital
+from .render import Renderer
+from .textrefs import role_text
 from .validate import schema_for
 
 
@@ -21,12 +22,11 @@ def macros_for(model, render: Renderer) -> dict:
 
     def name(role_id: str, plural: bool = False) -> str:
         """A role's name for use mid-sentence: {{ name('psw') }} -> peer support worker."""
-        role = item("roles", role_id)
-        return role["plural"] if plural else role["name"]
+        return role_text(item("roles", role_id), "names" if plural else "name")
 
     def Name(role_id: str, plural: bool = False) -> str:
         """A role's name at the start of a sentence."""
-        return capital(name(role_id, plural))
+        return role_text(item("roles", role_id), "Names" if plural else "Name")
 
     def role_card(role_id: str):
         return render("role_card.html", role=item("roles", role_id))

@@ -7,14 +7,19 @@ import re
 from functools import cache
 from pathlib import Path
 
+import jinja2
+
 from . import diagram
+from .pages import generated_pages
 from .render import long_date
-from .textrefs import number_word
+from .textrefs import role_text
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*(\{[^}]*\})?\s*$", re.M)
 
 
-_NAME_CALL = re.compile(r"\{\{\s*(name|Name)\('([a-z0-9-]+)'(\s*,\s*plural=True)?\)\s*\}\}")
+# Headings are read from the Markdown sources, before mkdocs-macros renders them; this small
+# environment knows only the role-name macros, so any other macro call makes the heading unusable.
+_HEADINGS = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
 
 
 @cache
@@ -38,32 +43,33 @@ def _doc_sections(docs: Path) -> dict:
             for md_file in sorted(docs.rglob("*.md")) for m in _SECTION.finditer(md_file.read_text(encoding="utf-8"))}
 
 
+def heading_text(model, heading: str) -> str | None:
+    """A heading as readers see it, when its only macros are name()/Name(); else None."""
+    if "{{" not in heading and "{%" not in heading:
+        return heading
+
+    def naming(kind):
+        return lambda role_id, plural=False: role_text(model.get("roles", role_id), kind + ("s" if plural else ""))
+
+    try:
+        return _HEADINGS.from_string(heading).render(name=naming("name"), Name=naming("Name"))
+    except (jinja2.TemplateError, KeyError, TypeError):
+        return None
+
+
 def section_titles(model) -> dict:
-    """'page#anchor' -> the section's heading, with role names filled in (macro calls left out)."""
-    out = {}
-    for (page, anchor), heading in _doc_sections(Path(model.root) / "docs").items():
-        heading = _NAME_CALL.sub(lambda m: _role_name(model, m), heading)
-        if "{{" not in heading and "{%" not in heading:
-            out[f"{page}#{anchor}"] = heading
-    return out
-
-
-def _role_name(model, match) -> str:
-    role = model.get("roles", match.group(2))
-    text = role["plural"] if match.group(3) else role["name"]
-    return text[:1].upper() + text[1:] if match.group(1) == "Name" else text
+    """'page#anchor' -> the section's heading, with role names filled in (other macro calls left out)."""
+    found = {f"{page}#{anchor}": heading_text(model, heading)
+             for (page, anchor), heading in _doc_sections(Path(model.root) / "docs").items()}
+    return {key: text for key, text in found.items() if text is not None}
 
 
 def page_titles(model) -> dict:
     """Link text for each page: its heading, with role names filled in; pages whose heading is
     any other macro call are left out (links to them fall back to the page path)."""
-    titles = {}
-    for page, heading in _doc_titles(Path(model.root) / "docs").items():
-        heading = _NAME_CALL.sub(lambda m: _role_name(model, m), heading)
-        if "{{" not in heading and "{%" not in heading:
-            titles[page] = heading
-    titles.update({f"roles/{r['id']}": r["title"] for r in model.items("roles")})
-    titles.update({f"paperwork/{f['id']}": f["title"] for f in model.items("forms")})
+    found = {page: heading_text(model, heading) for page, heading in _doc_titles(Path(model.root) / "docs").items()}
+    titles = {page: text for page, text in found.items() if text is not None}
+    titles.update({page.src_uri.removesuffix(".md"): page.title for page in generated_pages(model)})
     return titles
 
 
@@ -77,7 +83,7 @@ def content_macros(model, render, item) -> dict:
 
     def count_word(role_id: str) -> str:
         """How many of a role each team names, as a word: {{ count_word('peer-lead') }} -> two."""
-        return number_word(item("roles", role_id)["per_team"])
+        return role_text(item("roles", role_id), "count")
 
     def per_team(role_id: str) -> int:
         """How many of a role each team names, as a number, for choosing singular or plural wording."""
@@ -85,9 +91,7 @@ def content_macros(model, render, item) -> dict:
 
     def team_count(role_id: str) -> str:
         """{{ team_count('peer-lead') }} -> two peer leads (or one peer lead)."""
-        role = item("roles", role_id)
-        n = role["per_team"]
-        return f"{number_word(n)} {role['name'] if n == 1 else role['plural']}"
+        return role_text(item("roles", role_id), "team")
 
     def date(value: str) -> str:
         """An ISO date from the data, written out: {{ date(sop.document.ratified) }} -> 1 October 2026."""

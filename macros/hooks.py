@@ -28,6 +28,16 @@ def _model():
         raise PluginError(str(exc)) from None
 
 
+_renderers: dict = {}
+
+
+def _renderer(model) -> Renderer:
+    """One Renderer (one Jinja environment) per loaded model, shared by every hook."""
+    if _renderers.get("model") is not model:
+        _renderers.update(model=model, renderer=Renderer(model))
+    return _renderers["renderer"]
+
+
 def on_config(config):
     model = _model()
     pages = generated_pages(model)
@@ -73,7 +83,7 @@ def on_page_markdown(markdown, page, config, files):
     notes = local_site.notes_for(model, page.file.src_uri)
     if not notes:
         return markdown
-    render = Renderer(model)
+    render = _renderer(model)
     try:
         return local_site.add_notes(markdown, notes, lambda note: str(render("local_note.md", note=note)))
     except ValueError as exc:
@@ -99,7 +109,6 @@ def _expand_nav(nav, pages):
 # pages are known (on_env) the PDFs render in worker processes while the site is written. ----
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
-from macros.render import Renderer as _PdfRenderer  # noqa: E402
 
 _pdf: dict = {}  # the PDF step of the build in progress, if PDFs are on
 
@@ -107,7 +116,7 @@ _pdf: dict = {}  # the PDF step of the build in progress, if PDFs are on
 def on_nav(nav, config, files):
     _pdf.clear()
     model = _model()
-    step = PdfStep(model, ROOT, _PdfRenderer(model))
+    step = PdfStep(model, ROOT, _renderer(model))
     try:
         step.on_nav(nav)  # packs.yml's page patterns are checked even when PDFs are off
     except DataError as exc:

@@ -186,19 +186,8 @@ def _expander(data: dict):
     from . import content, textrefs
 
     names = copy.deepcopy({k: data[k] for k in ("roles", "forms", "supervision")})
-    content.name_variants(names)
-    found = textrefs._lookups(names)
-
-    def expand(value):
-        if isinstance(value, str):
-            return textrefs.expand_text(value, found)
-        if isinstance(value, list):
-            return [expand(v) for v in value]
-        if isinstance(value, dict):
-            return {k: expand(v) for k, v in value.items()}
-        return value
-
-    return expand
+    content.name_variants(names)  # variants without their own name are named from their parent
+    return textrefs.expander(names)
 
 
 def _check_logo(root: Path, trust: Loaded) -> list[Problem]:

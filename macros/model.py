@@ -12,6 +12,7 @@ from . import content
 from . import plain_text
 from .privacy import scan_project
 from .problems import DataError, Problem
+from .textrefs import capital
 from .validate import check_references, check_schema
 from .yamlpos import Loaded, load_file
 
@@ -57,12 +58,16 @@ class Model:
         raise KeyError(f"no item '{item_id}' in {collection}")
 
 
+def source_date() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH as a UTC time, when set: the reproducible-builds way to fix "now"."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else None
+
+
 def build_date() -> dt.date:
     """Today, or SOURCE_DATE_EPOCH's day, so a rebuild of the same commit can be made identical."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+    fixed = source_date()
+    return fixed.date() if fixed else dt.date.today()
 
 
 def read_files(root: Path) -> dict[str, Loaded]:
@@ -139,7 +144,7 @@ def derive(data: dict, today: dt.date) -> dict:
     content.derive(data)  # variant names, generated form sections, {name:psw} references
     names = {r["id"]: r for r in data["roles"]["roles"]}
     for role in data["roles"]["roles"]:
-        role["title"] = role["name"][:1].upper() + role["name"][1:]
+        role["title"] = capital(role["name"])
         parent = names.get(role.get("variant_of", ""))
         role["family"] = parent["id"] if parent else role["id"]
     return data

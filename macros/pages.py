@@ -12,10 +12,18 @@ class GeneratedPage:
     markdown: str
 
 
+def role_page_uri(role_id: str) -> str:
+    return f"roles/{role_id}.md"
+
+
+def form_page_uri(form_id: str) -> str:
+    return f"paperwork/{form_id}.md"
+
+
 def generated_pages(model) -> list[GeneratedPage]:
     # ids are checked against a strict pattern by the schema, so they are safe inside a macro call
-    pages = [GeneratedPage(f"roles/{r['id']}.md", r["title"], "roles/index.md", f"{{{{ role_page('{r['id']}') }}}}\n")
+    pages = [GeneratedPage(role_page_uri(r["id"]), r["title"], "roles/index.md", f"{{{{ role_page('{r['id']}') }}}}\n")
              for r in model.items("roles")]
-    pages += [GeneratedPage(f"paperwork/{f['id']}.md", f["title"], "paperwork/index.md", f"{{{{ form_page('{f['id']}') }}}}\n")
+    pages += [GeneratedPage(form_page_uri(f["id"]), f["title"], "paperwork/index.md", f"{{{{ form_page('{f['id']}') }}}}\n")
               for f in model.items("forms")]
     return pages

@@ -11,7 +11,7 @@ import jinja2
 import markdown
 from markupsafe import Markup
 
-from .textrefs import number_word
+from .textrefs import capital, number_word, role_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -42,10 +42,6 @@ def long_date(value: str) -> str:
     """2026-10-01 -> 1 October 2026 (NHS style)."""
     day = dt.date.fromisoformat(value)
     return f"{day.day} {day:%B %Y}"
-
-
-def capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 @functools.cache
@@ -86,7 +82,8 @@ def make_env() -> jinja2.Environment:
         keep_trailing_newline=False,
         bytecode_cache=template_cache(),
     )
-    env.filters.update(md=md, md_inline=md_inline, long_date=long_date, capital=capital, number_word=number_word)
+    env.filters.update(md=md, md_inline=md_inline, long_date=long_date, capital=capital, number_word=number_word,
+                       role_text=role_text)
     return env
 
 

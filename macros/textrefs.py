@@ -49,14 +49,6 @@ def _strings(value, path=()):
             yield from _strings(sub, path + (i,))
 
 
-def _lookups(data: dict) -> dict:
-    return {
-        "roles": {r["id"]: r for r in data["roles"]["roles"]},
-        "forms": {f["id"]: f for f in data["forms"]["forms"]},
-        "supervision": {t["id"]: t for t in data["supervision"]["types"]},
-    }
-
-
 _KIND_COLLECTION = {"name": "roles", "Name": "roles", "names": "roles", "Names": "roles",
                     "count": "roles", "team": "roles", "form": "forms", "frequency": "supervision"}
 
@@ -64,7 +56,7 @@ _KIND_COLLECTION = {"name": "roles", "Name": "roles", "names": "roles", "Names":
 def check(files: dict) -> list[Problem]:
     """files: data name -> Loaded (already schema-valid). Returns a Problem for each bad reference."""
     data = {name: loaded.data for name, loaded in files.items()}
-    found = _lookups(data)
+    found = lookups(data)
     problems = []
     for name, loaded in files.items():
         for path, text in _strings(loaded.data):
@@ -85,40 +77,63 @@ def check(files: dict) -> list[Problem]:
     return problems
 
 
+def role_text(role: dict, kind: str) -> str:
+    """How text names a role: kind is name, Name, names, Names, count or team (see the table above).
+    The one place a role's wording is made; the page macros and templates call it too."""
+    if kind == "count":
+        return number_word(role["per_team"])
+    if kind == "team":
+        n = role["per_team"]
+        return f"{number_word(n)} {role['name'] if n == 1 else role['plural']}"
+    text = role["plural"] if kind.lower() == "names" else role["name"]
+    return capital(text) if kind[0].isupper() else text
+
+
 def _replacement(kind: str, ref_id: str, found: dict) -> str:
-    if kind in ("name", "Name", "names", "Names", "count", "team"):
-        role = found["roles"][ref_id]
-        if kind == "count":
-            return number_word(role["per_team"])
-        if kind == "team":
-            n = role["per_team"]
-            return f"{number_word(n)} {role['name'] if n == 1 else role['plural']}"
-        text = role["plural"] if kind.lower() == "names" else role["name"]
-        return capital(text) if kind[0].isupper() else text
     if kind == "form":
         return found["forms"][ref_id]["title"]
-    return found["supervision"][ref_id]["frequency"]
+    if kind == "frequency":
+        return found["supervision"][ref_id]["frequency"]
+    return role_text(found["roles"][ref_id], kind)
 
 
 def expand_text(text: str, found: dict) -> str:
     return REF.sub(lambda m: _replacement(m.group(1), m.group(2), found), text)
 
 
-def expand(data: dict) -> dict:
-    """Replace every reference in every string of the data, in place. Role names must be plain text."""
-    found = _lookups(data)
+def lookups(data: dict) -> dict:
+    """What references can name, from data that has roles, forms and supervision."""
+    return {
+        "roles": {r["id"]: r for r in data["roles"]["roles"]},
+        "forms": {f["id"]: f for f in data["forms"]["forms"]},
+        "supervision": {t["id"]: t for t in data["supervision"]["types"]},
+    }
 
-    def walk(value):
+
+def expander(data: dict):
+    """A function that returns any value (text, list, mapping) with its references replaced,
+    using the names in data. It copies; it does not change what it is given."""
+    found = lookups(data)
+
+    def expand_value(value):
         if isinstance(value, str):
             return expand_text(value, found)
+        if isinstance(value, list):
+            return [expand_value(v) for v in value]
         if isinstance(value, dict):
-            for key in value:
-                value[key] = walk(value[key])
-        elif isinstance(value, list):
-            value[:] = [walk(v) for v in value]
+            return {k: expand_value(v) for k, v in value.items()}
         return value
 
-    # Titles of forms and names of roles may use references too, so expand them first.
-    for form in found["forms"].values():
+    return expand_value
+
+
+def expand(data: dict) -> dict:
+    """Replace every reference in every string of the data, in place. Role names must be plain text."""
+    # Titles of forms may use references too, so expand them first: other text quotes them.
+    found = lookups(data)
+    for form in data["forms"]["forms"]:
         form["title"] = expand_text(form["title"], found)
-    return walk(data)
+    expand_value = expander(data)
+    for name in data:
+        data[name] = expand_value(data[name])
+    return data

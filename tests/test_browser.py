@@ -404,9 +404,12 @@ def test_search_finds_what_staff_type(page, site_url):
         page.keyboard.press("/")
         page.fill(".md-search__input", "")
         page.keyboard.type(query)
-        # results for this query (not the last one): their links carry the words to highlight
+        # results for the whole query, not for a part typed so far: their links name the words to
+        # highlight (?h=...), and the last word must be there whole ("record" is not "records")
         page.wait_for_function("w => [...document.querySelectorAll('.md-search-result__link')].some("
-                               "a => a.href.includes(w))", arg=query.split()[-1].lower())
+                               "a => (new URL(a.href).searchParams.get('h') || '').toLowerCase().split(' ').includes(w))",
+                               arg=query.split()[-1].lower())
+        page.wait_for_timeout(300)  # the list is drawn in steps; let it settle
         hits = page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => e.href)")
         top = [re.sub(r"\?h=[^#]*", "", h.removeprefix(site_url)) for h in hits[:3]]
         if not any(t == a or (t.startswith(a) and "#" not in a) for t in top for a in answers):

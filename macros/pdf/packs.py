@@ -27,6 +27,7 @@ class Job:
     kind: str  # "pack" or "form"
     fillable: bool
     archival: bool
+    form_id: str | None = None  # the form, for a form's own PDF
 
 
 def matches(src_uri: str, patterns) -> bool:
@@ -63,6 +64,6 @@ def jobs_for(model) -> list[Job]:
     jobs = [Job(p["id"], p["file"], p["title"], "pack", False, p.get("archival", False))
             for p in model["packs"]["packs"]]
     forms = model["packs"]["forms"]
-    jobs += [Job(f"form-{f['id']}", f"{forms['folder']}/{f['id']}.pdf", f["title"], "form", forms["fillable"], False)
-             for f in model.items("forms")]
+    jobs += [Job(f"form-{f['id']}", f"{forms['folder']}/{f['id']}.pdf", f["title"], "form", forms["fillable"], False,
+                 f["id"]) for f in model.items("forms")]
     return jobs

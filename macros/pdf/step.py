@@ -8,12 +8,12 @@ on_post_build   wait for the rest; the PDFs are in <site>/downloads/ before the 
 """
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..model import source_date
+from ..pages import form_page_uri
 from ..render import Renderer, relative_root
 from . import assemble, build_dir
 from .collect import Collected, flatten_nav
@@ -37,10 +37,8 @@ class Link:
 def metadata_date(model) -> str:
     """The PDFs' creation and modification date: SOURCE_DATE_EPOCH if set, else the ratified date,
     so that the same commit always gives the same bytes."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return model["document"]["ratified"]
+    fixed = source_date()
+    return fixed.strftime("%Y-%m-%dT%H:%M:%SZ") if fixed else model["document"]["ratified"]
 
 
 def links_for_page(model, src_uri: str, url: str) -> list[Link]:
@@ -50,7 +48,7 @@ def links_for_page(model, src_uri: str, url: str) -> list[Link]:
            for p in model["packs"]["packs"] if matches(src_uri, p.get("link_from", []))]
     forms = model["packs"]["forms"]
     for form in model.items("forms"):
-        if src_uri == f"paperwork/{form['id']}.md":
+        if src_uri == form_page_uri(form["id"]):
             file = f"{forms['folder']}/{form['id']}.pdf"
             out.insert(0, Link(base + file, file, form["title"], forms["description"]))
     return out
@@ -146,7 +144,7 @@ class PdfStep:
     def parts_for(self, job: Job) -> list[Part]:
         entries = self.collected.entries
         if job.kind == "form":
-            src = f"paperwork/{job.name[len('form-'):]}.md"
+            src = form_page_uri(job.form_id)
             return [Part(e, 0) for e in entries if e.src_uri == src]
         pack = next(p for p in self.model["packs"]["packs"] if p["id"] == job.name)
         return select_parts(pack, entries)
@@ -171,7 +169,7 @@ class PdfStep:
             headings += found
             if job.fillable:
                 labels.update(field_labels(html))
-        form = model.get("forms", job.name[len("form-"):]) if job.kind == "form" else None
+        form = model.get("forms", job.form_id) if job.form_id else None
         # Rendered without Renderer.__call__, which strips indentation (it would alter <pre> text).
         html = self.render.env.get_template("print/document.html").render(
             doc=model["document"], trust=model["trust"], kind=job.kind,
