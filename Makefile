@@ -28,7 +28,7 @@ test: setup schemas
 ## make schemas: refresh sop_data/schemas/local/ (the schemas of a Trust's local/ files) from the
 ## reference schemas; rewrites only files whose content changes
 schemas: setup
-	@$(PY) -W ignore::RuntimeWarning -m macros.merge
+	@$(PY) -W ignore::RuntimeWarning -m macros.data.trust_layer.schemas
 
 ## make serve: live preview on http://127.0.0.1:8000 (PDFs off); reloads on data changes
 ## (another address: make serve ADDR=127.0.0.1:8001)

@@ -10,13 +10,12 @@ Every figure is the median of several runs and a ratio to a baseline measured in
 Everything runs in temporary copies of the project; the checkout is never written, except
 benchmarks/.peers/ (the peers' own virtual environment, git-ignored).
 """
+
 from __future__ import annotations
 
 import argparse
-import cProfile
 import datetime as dt
 import hashlib
-import json
 import os
 import platform
 import pstats
@@ -49,6 +48,7 @@ BASE_ENV = {"NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
 
 
 # ---------------------------------------------------------------- measuring
+
 
 class Failed(Exception):
     pass
@@ -108,7 +108,7 @@ class Figure:
 
 def load() -> str:
     """Other work on the machine skews every figure: say how busy it was."""
-    return "load average %.1f %.1f %.1f" % os.getloadavg()
+    return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
 
 def measure(name: str, runs: int, once) -> Figure:
@@ -131,6 +131,7 @@ def line(label: str, value: float, base: float | None, base_name: str, goal: str
 
 
 # ---------------------------------------------------------------- project copies and builds
+
 
 def build_cmd(site: Path) -> list[str]:
     return [PY, "-m", "macros.build", "--site-dir", str(site)]
@@ -178,13 +179,21 @@ def pdf_features(path: Path) -> dict:
         fields = len(root.AcroForm.Fields) if "/AcroForm" in root and "/Fields" in root.AcroForm else 0
         pages = len(pdf.pages)
         tagged, lang = "/StructTreeRoot" in root, str(root.get("/Lang", "")) or None
-    last = subprocess.run(["pdftotext", "-f", str(pages), "-l", str(pages), str(path), "-"],
-                          capture_output=True, text=True).stdout
-    return {"pages": pages, "tagged": tagged, "bookmarks": outline_count, "form_fields": fields, "lang": lang,
-            "page_x_of_y": bool(re.search(rf"\b{pages}\s+of\s+{pages}\b", last))}
+    last = subprocess.run(
+        ["pdftotext", "-f", str(pages), "-l", str(pages), str(path), "-"], capture_output=True, text=True
+    ).stdout
+    return {
+        "pages": pages,
+        "tagged": tagged,
+        "bookmarks": outline_count,
+        "form_fields": fields,
+        "lang": lang,
+        "page_x_of_y": bool(re.search(rf"\b{pages}\s+of\s+{pages}\b", last)),
+    }
 
 
 # ---------------------------------------------------------------- 1. floor
+
 
 def bench_floor(project: Path, work: Path, runs_fast: int, runs_slow: int) -> dict:
     print("\n[floor] full build vs the site alone + bare WeasyPrint on the same print HTML", flush=True)
@@ -196,12 +205,17 @@ def bench_floor(project: Path, work: Path, runs_fast: int, runs_slow: int) -> di
         return {"site_only": site_only, "error": str(exc)}
     html = print_html(work / "build")
     pdfs = sorted((work / "site").rglob("*.pdf"))
-    print(f"    {len(pdfs)} PDF(s) in the site, {sum(pdf_pages(p) for p in pdfs)} pages; "
-          f"{len(html)} print HTML file(s) in the build dir", flush=True)
+    print(
+        f"    {len(pdfs)} PDF(s) in the site, {sum(pdf_pages(p) for p in pdfs)} pages; "
+        f"{len(html)} print HTML file(s) in the build dir",
+        flush=True,
+    )
     result = {"site_only": site_only, "full": full, "pdfs": len(pdfs), "html": len(html)}
     if not html:
-        print("  FLOOR NOT MEASURABLE: the PDF step left no <build dir>/print/*.html "
-              "(SOP_BUILD_DIR was set); nothing to hand to bare WeasyPrint.")
+        print(
+            "  FLOOR NOT MEASURABLE: the PDF step left no <build dir>/print/*.html "
+            "(SOP_BUILD_DIR was set); nothing to hand to bare WeasyPrint."
+        )
         return result
     # Copies, so the bare renders read exactly what the PDF step read, even after later builds.
     keep = work / "print-kept"
@@ -210,8 +224,11 @@ def bench_floor(project: Path, work: Path, runs_fast: int, runs_slow: int) -> di
     files = [str(p) for p in print_html(keep)]
     out = work / "bare-pdf"
     out.mkdir(exist_ok=True)
-    bare = measure("bare WeasyPrint, one process, every print HTML", runs_slow,
-                   lambda: run_timed([PY, "-c", BARE_WEASYPRINT, str(out), *files], project))
+    bare = measure(
+        "bare WeasyPrint, one process, every print HTML",
+        runs_slow,
+        lambda: run_timed([PY, "-c", BARE_WEASYPRINT, str(out), *files], project),
+    )
     floor = site_only.median + bare.median
     result.update(bare=bare, floor=floor)
     print(line("site alone", site_only.median, floor, "floor"))
@@ -220,13 +237,16 @@ def bench_floor(project: Path, work: Path, runs_fast: int, runs_slow: int) -> di
     print(line("full build", full.median, floor, "floor", "<= 1.15x"))
     # CPU time is the work done whatever else the machine is doing; the full build spreads it over 2 cores.
     cpu_floor = site_only.cpu_median + bare.cpu_median
-    print(f"  CPU time: full build {full.cpu_median:.2f} s = {full.cpu_median / cpu_floor:.2f}x the floor's "
-          f"{cpu_floor:.2f} s (site {site_only.cpu_median:.2f} + bare WeasyPrint {bare.cpu_median:.2f})")
+    print(
+        f"  CPU time: full build {full.cpu_median:.2f} s = {full.cpu_median / cpu_floor:.2f}x the floor's "
+        f"{cpu_floor:.2f} s (site {site_only.cpu_median:.2f} + bare WeasyPrint {bare.cpu_median:.2f})"
+    )
     result["cpu_floor"] = cpu_floor
     return result
 
 
 # ---------------------------------------------------------------- 2. peers
+
 
 def peer_venv() -> Path:
     """The peers' own virtual environment (benchmarks/.peers/venv), made once per lock file."""
@@ -240,9 +260,22 @@ def peer_venv() -> Path:
     subprocess.run([PY, "-m", "venv", str(PEER_VENV)], check=True)
     # The project's own pins (the docs build through our macros and hooks), plus the peers.
     with (PEERS / "pip.log").open("wb") as log:
-        subprocess.run([str(PEER_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", "-r", str(ROOT / "requirements.lock"), *PEER_PACKAGES],
-                       check=True, stdout=log, stderr=subprocess.STDOUT)
+        subprocess.run(
+            [
+                str(PEER_VENV / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                str(ROOT / "requirements.lock"),
+                *PEER_PACKAGES,
+            ],
+            check=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     marker.write_text(stamp)
     return PEER_VENV / "bin"
 
@@ -255,9 +288,11 @@ def peer_config(project: Path, plugin: dict | str, name: str) -> Path:
         plugins = [{k: v} for k, v in base["plugins"].items()]
     variant = project / f"mkdocs.{name}.yml"
     import yaml
+
     # Not strict: pages link to the PDFs our own PDF step would make, which is off for the peers.
-    variant.write_text(yaml.safe_dump({"INHERIT": "mkdocs.yml", "strict": False, "plugins": plugins + [plugin]},
-                                      sort_keys=False))
+    variant.write_text(
+        yaml.safe_dump({"INHERIT": "mkdocs.yml", "strict": False, "plugins": plugins + [plugin]}, sort_keys=False)
+    )
     return variant
 
 
@@ -276,8 +311,11 @@ def bench_peers(project: Path, work: Path, runs: int, ours: Figure | None, ours_
     cfg = peer_config(project, {"to-pdf": {"output_path": "pdf/sop.pdf", "toc_level": 3}}, "to-pdf")
     out = work / "to-pdf-site"
     try:
-        fig = measure("mkdocs-to-pdf 0.12.1 (site + one PDF)", runs,
-                      lambda: run_timed([*mkdocs, "-f", str(cfg), "-d", str(out)], project, env))
+        fig = measure(
+            "mkdocs-to-pdf 0.12.1 (site + one PDF)",
+            runs,
+            lambda: run_timed([*mkdocs, "-f", str(cfg), "-d", str(out)], project, env),
+        )
         pdf = out / "pdf" / "sop.pdf"
         result["to-pdf"] = (fig, pdf_features(pdf) if pdf.exists() else {})
     except Failed as exc:
@@ -292,15 +330,28 @@ def bench_peers(project: Path, work: Path, runs: int, ours: Figure | None, ours_
         print(f"  print-site: Chromium is not installed at {CHROMIUM}")
         result["print-site"] = (None, {"error": f"no Chromium at {CHROMIUM}"})
     else:
+
         def once():
             t1, m1, c1 = run_timed([*mkdocs, "-f", str(cfg), "-d", str(out)], project, env)
             page = next(iter(sorted(out.glob("print_page*.html")) + sorted(out.glob("print_page/index.html"))), None)
             if page is None:
                 raise Failed("print-site wrote no print_page")
             with tempfile.TemporaryDirectory() as profile:
-                t2, m2, c2 = run_timed([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                                    f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", page.as_uri()], project)
+                t2, m2, c2 = run_timed(
+                    [
+                        CHROMIUM,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--no-pdf-header-footer",
+                        f"--user-data-dir={profile}",
+                        f"--print-to-pdf={pdf}",
+                        page.as_uri(),
+                    ],
+                    project,
+                )
             return t1 + t2, max(m1, m2), c1 + c2
+
         try:
             fig = measure("print-site 2.9 + Chromium --print-to-pdf", runs, once)
             result["print-site"] = (fig, pdf_features(pdf) if pdf.exists() else {})
@@ -313,17 +364,22 @@ def bench_peers(project: Path, work: Path, runs: int, ours: Figure | None, ours_
         pdfs = sorted(ours_site.rglob("*.pdf"), key=pdf_pages) if ours_site else []
         if pdfs:
             fields = sum(pdf_features(p).get("form_fields", 0) for p in pdfs)
-            print(f"      {len(pdfs)} PDFs, {fields} fillable fields in all; the longest ({pdfs[-1].name}): "
-                  f"{pdf_features(pdfs[-1])}")
+            print(
+                f"      {len(pdfs)} PDFs, {fields} fillable fields in all; the longest ({pdfs[-1].name}): "
+                f"{pdf_features(pdfs[-1])}"
+            )
         for name, (fig, feats) in result.items():
             if fig:
-                print(line(f"{name}", fig.median, ours.median, "ours", "> 1x (slower than ours)")
-                      + f"   CPU {fig.cpu_median:.2f} s = {fig.cpu_median / ours.cpu_median:.2f}x ours")
+                print(
+                    line(f"{name}", fig.median, ours.median, "ours", "> 1x (slower than ours)")
+                    + f"   CPU {fig.cpu_median:.2f} s = {fig.cpu_median / ours.cpu_median:.2f}x ours"
+                )
                 print(f"      {feats}")
     return result
 
 
 # ---------------------------------------------------------------- 3. scale
+
 
 def bench_scale(work: Path, factors: list[int], runs: int) -> dict:
     print(f"\n[scale] synthetic SOP at {', '.join(f'{f}x' for f in factors)} the reference content", flush=True)
@@ -335,31 +391,46 @@ def bench_scale(work: Path, factors: list[int], runs: int) -> dict:
         site = measure(f"{factor}x site alone", runs, lambda: full_build(project, work / f"s{factor}", pdf=False))
         full = measure(f"{factor}x full build", runs, lambda: full_build(project, work / f"s{factor}", pdf=True))
         pdfs = sorted((work / f"s{factor}" / "site").rglob("*.pdf"))
-        rows[factor] = {"size": size, "units": units, "site": site, "full": full,
-                        "pdf_pages": sum(pdf_pages(p) for p in pdfs)}
+        rows[factor] = {
+            "size": size,
+            "units": units,
+            "site": site,
+            "full": full,
+            "pdf_pages": sum(pdf_pages(p) for p in pdfs),
+        }
         print(f"    {factor}x: {units} content units ({size}), {rows[factor]['pdf_pages']} PDF pages", flush=True)
     base = rows[factors[0]]
     per_unit = base["full"].median / base["units"]
     for factor, row in rows.items():
         ratio = (row["full"].median / row["units"]) / per_unit
         cpu_ratio = (row["full"].cpu_median / row["units"]) / (base["full"].cpu_median / base["units"])
-        print(f"  {factor:>3}x  full {row['full'].median:7.2f} s  site {row['site'].median:6.2f} s  "
-              f"units {row['units']:>4}  time per unit {ratio:4.2f}x 1x's (CPU {cpu_ratio:4.2f}x)  "
-              f"peak {row['full'].peak_mib:6.0f} MiB"
-              + ("   goal: per unit <= 1x's, peak < 1024 MiB" if factor == factors[-1] else ""))
+        print(
+            f"  {factor:>3}x  full {row['full'].median:7.2f} s  site {row['site'].median:6.2f} s  "
+            f"units {row['units']:>4}  time per unit {ratio:4.2f}x 1x's (CPU {cpu_ratio:4.2f}x)  "
+            f"peak {row['full'].peak_mib:6.0f} MiB"
+            + ("   goal: per unit <= 1x's, peak < 1024 MiB" if factor == factors[-1] else "")
+        )
     # Fixed costs (start-up, imports) flatter the per-unit ratio; the cost of each added unit shows
     # whether anything grows faster than the content (a linear build keeps it constant).
     for kind in ("site", "full"):
-        steps = [(a, b, (rows[b][kind].median - rows[a][kind].median) / (rows[b]["units"] - rows[a]["units"]))
-                 for a, b in zip(factors, factors[1:])]
+        steps = [
+            (a, b, (rows[b][kind].median - rows[a][kind].median) / (rows[b]["units"] - rows[a]["units"]))
+            for a, b in zip(factors, factors[1:], strict=False)
+        ]
         if steps:
             first = steps[0][2]
-            print(f"  marginal cost per added unit, {kind}: " + ", ".join(
-                f"{a}x->{b}x {c * 1000:.1f} ms ({c / first if first > 0 else float('nan'):.2f}x)" for a, b, c in steps))
+            print(
+                f"  marginal cost per added unit, {kind}: "
+                + ", ".join(
+                    f"{a}x->{b}x {c * 1000:.1f} ms ({c / first if first > 0 else float('nan'):.2f}x)"
+                    for a, b, c in steps
+                )
+            )
     return rows
 
 
 # ---------------------------------------------------------------- 4. live rebuild
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -378,7 +449,8 @@ def fetch(url: str) -> str:
 def edit_target(project: Path) -> tuple[Path, str, str]:
     """A YAML line to edit and the page that shows it: the first role's summary, on the role's own page."""
     path = project / "sop_data" / "roles.yml"
-    from macros.yamlpos import load_file
+    from macros.data.yamlpos import load_file
+
     role = load_file(path, "roles.yml").data["roles"][0]
     # A plain word of the summary, to put the marker right after (any YAML scalar style keeps it).
     word = next(w for w in role["summary"].split() if w.isalpha() and len(w) > 3)
@@ -390,8 +462,14 @@ def bench_live(project: Path, runs: int, cold: Figure | None) -> dict:
     port = free_port()
     log = (project / "serve.log").open("wb")
     env = {**os.environ, **BASE_ENV, "SOP_PDF": "0"}
-    proc = subprocess.Popen([PY, *SERVE, "--dev-addr", f"127.0.0.1:{port}"], cwd=project, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [PY, *SERVE, "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     result: dict = {}
     try:
         path, word, role_id = edit_target(project)
@@ -408,8 +486,11 @@ def bench_live(project: Path, runs: int, cold: Figure | None) -> dict:
         fig = Figure("live rebuild")
         for i in range(runs):
             marker = f"Zqxmarker{i}{os.getpid()}"
-            edited = original.replace(f" {word}", f" {word} {marker}", 1) if f" {word}" in original \
+            edited = (
+                original.replace(f" {word}", f" {word} {marker}", 1)
+                if f" {word}" in original
                 else original.replace(word, f"{word} {marker}", 1)
+            )
             start = time.perf_counter()
             path.write_text(edited, encoding="utf-8")
             while marker not in fetch(url):
@@ -423,8 +504,15 @@ def bench_live(project: Path, runs: int, cold: Figure | None) -> dict:
                 time.sleep(0.02)
             time.sleep(0.3)
         print(f"    live rebuild: {fmt_runs(fig)}", flush=True)
-        print(line("live rebuild (save -> page served)", fig.median, cold.median if cold else None,
-                   "cold site build", "< 1.00 s"))
+        print(
+            line(
+                "live rebuild (save -> page served)",
+                fig.median,
+                cold.median if cold else None,
+                "cold site build",
+                "< 1.00 s",
+            )
+        )
         result["live"] = fig
     except Failed as exc:
         print(f"  LIVE REBUILD NOT MEASURED: {exc}")
@@ -441,13 +529,17 @@ def bench_live(project: Path, runs: int, cold: Figure | None) -> dict:
 
 # ---------------------------------------------------------------- 5. profile
 
+
 def bench_profile(project: Path, work: Path, top: int = 25) -> None:
     print("\n[profile] one full build under cProfile: own time by package, then the slowest calls", flush=True)
     prof = work / "build.prof"
     env = {"SOP_BUILD_DIR": str(work / "prof-build"), "SOP_PDF": os.environ.get("SOP_PDF", "1")}
     try:
-        run_timed([PY, "-m", "cProfile", "-o", str(prof), "-m", "macros.build", "--site-dir", str(work / "prof-site")],
-                  project, env)
+        run_timed(
+            [PY, "-m", "cProfile", "-o", str(prof), "-m", "macros.build", "--site-dir", str(work / "prof-site")],
+            project,
+            env,
+        )
     except Failed as exc:
         print(f"  profile failed: {exc}")
         return
@@ -489,8 +581,9 @@ def bench_weasyprint_profile(project: Path, build: Path) -> None:
         print("  no print HTML to profile")
         return
     print(f"\n[profile] bare WeasyPrint on the {len(files)} print HTML files, own time by module", flush=True)
-    out = subprocess.run([PY, "-c", WEASYPRINT_PROFILE, str(build / "profile.pdf"), *files], cwd=project,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [PY, "-c", WEASYPRINT_PROFILE, str(build / "profile.pdf"), *files], cwd=project, capture_output=True, text=True
+    )
     print(out.stdout or out.stderr[-2000:])
 
 
@@ -510,31 +603,44 @@ def package_of(filename: str, project: Path) -> str:
 
 # ---------------------------------------------------------------- report
 
+
 def machine() -> str:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
-    mem = next((int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
-                if ln.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        (int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")), 0
+    )
     return f"{len(os.sched_getaffinity(0))} cores in use of {os.cpu_count()} ({cpu}), {mem / 1024 / 1024:.1f} GiB RAM"
 
 
 def versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
+
     out = []
     for pkg in ("mkdocs", "mkdocs-material", "mkdocs-macros-plugin", "weasyprint", "pydyf", "Markdown", "Jinja2"):
         try:
             out.append(f"{pkg} {version(pkg)}")
         except PackageNotFoundError:
             pass
-    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip() \
-        if Path(CHROMIUM).exists() else "no chromium"
+    chromium = (
+        subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
+        if Path(CHROMIUM).exists()
+        else "no chromium"
+    )
     return f"Python {platform.python_version()}, " + ", ".join(out) + f", {chromium}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="floor,peers,scale,live",
-                        help="comma-separated sections: floor, peers, scale, live, profile")
+    parser.add_argument(
+        "--only", default="floor,peers,scale,live", help="comma-separated sections: floor, peers, scale, live, profile"
+    )
     parser.add_argument("--runs", type=int, default=5, help="runs of the fast figures (default 5)")
     parser.add_argument("--slow-runs", type=int, default=3, help="runs of the slow figures (default 3)")
     parser.add_argument("--factors", default="1,5,10", help="scale factors (default 1,5,10)")
@@ -559,15 +665,17 @@ def main(argv: list[str] | None = None) -> int:
             cold, full = floor.get("site_only"), floor.get("full")
         if "peers" in sections:
             if full is None:
-                full = measure("ours: full build", args.slow_runs,
-                               lambda: full_build(project, work / "floor", pdf=True))
+                full = measure(
+                    "ours: full build", args.slow_runs, lambda: full_build(project, work / "floor", pdf=True)
+                )
             bench_peers(project, work / "peers", args.slow_runs, full, work / "floor" / "site")
         if "scale" in sections:
             bench_scale(work, [int(f) for f in args.factors.split(",")], args.scale_runs or args.slow_runs)
         if "live" in sections:
             if cold is None:
-                cold = measure("site alone (SOP_PDF=0)", args.runs,
-                               lambda: full_build(project, work / "floor", pdf=False))
+                cold = measure(
+                    "site alone (SOP_PDF=0)", args.runs, lambda: full_build(project, work / "floor", pdf=False)
+                )
             bench_live(synth.copy_project(work / "live"), args.runs, cold)
         if "profile" in sections:
             bench_profile(project, work)

@@ -4,7 +4,7 @@ make_project(dest, factor) copies the project and, for factor k, gives every con
 (roles, duties, steps, forms, courses, terms, interventions, access areas, ...) k times as many
 items and every page in the nav k - 1 more copies of its prose (without its macro calls, whose
 output already grows with the data), so the whole SOP grows k times. Nothing here knows the SOP's fields: the schemas'
-own cross-reference marks (see macros/validate.py) say which lists hold ids and which strings
+own cross-reference marks (see macros/data/validate.py) say which lists hold ids and which strings
 are references, so the generator keeps up as the data model grows.
 
 Copy j of an item gets the id `<id>-c<j>`, and its references to scaled collections point at
@@ -12,6 +12,7 @@ copy j of their target, so each copy is a complete, valid SOP of its own inside 
 Keys of id-keyed mappings (e.g. access rules per role) keep pointing at the reference items,
 so tables grow in rows, not columns.
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from macros.model import COLLECTIONS, DATA_FILES, load_model  # noqa: E402  (the project's own lists)
-from macros.yamlpos import load_file  # noqa: E402
+from macros.data.model import COLLECTIONS, DATA_FILES, load_model  # noqa: E402  (the project's own lists)
+from macros.data.yamlpos import load_file  # noqa: E402
 
 # Vocabularies and identity, not content: a Trust with ten times the procedure still has the
 # same access levels and the same switchboard.
@@ -36,8 +37,19 @@ KEEP = {"access-levels", "contacts"}
 # Fields that name an item to a reader; copies get " <j>" added so headings stay distinguishable.
 LABELS = ("title", "name", "plural", "term", "label")
 # Not part of the project a build reads; large or machine-specific.
-SKIP = shutil.ignore_patterns(".git", ".venv", "site", "build", ".peers", "node_modules", "__pycache__",
-                              ".pytest_cache", ".hypothesis", ".site.*", ".lock-venv")
+SKIP = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "site",
+    "build",
+    ".peers",
+    "node_modules",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    ".site.*",
+    ".lock-venv",
+)
 
 
 def _resolve(schema: dict, root: dict) -> dict:
@@ -97,14 +109,18 @@ def scale_data(data, schema: dict, factor: int, root: dict | None = None):
         items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
         out = list(data)
         for j in range(2, factor + 1):
-            out += [_clone(item, items, root, j, top=True) for item in data
-                    if isinstance(item, dict) and isinstance(item.get("id"), str)]
+            out += [
+                _clone(item, items, root, j, top=True)
+                for item in data
+                if isinstance(item, dict) and isinstance(item.get("id"), str)
+            ]
         return out
     return data
 
 
 def _plain_loader():
     """A YAML loader for mkdocs.yml that reads any custom tag (!ENV, !!python/name:...) as plain data."""
+
     class Loader(yaml.SafeLoader):
         pass
 

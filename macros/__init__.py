@@ -1,27 +1,36 @@
-"""mkdocs-macros entry point: load and validate the SOP data once per build, expose it to pages."""
+"""mkdocs-macros entry point: load and validate the SOP data once per build, expose it to pages.
+
+The package is laid out by the stage each module serves:
+  data/  load the YAML with positions, validate it, merge the Trust layer, build one model
+  site/  the macros pages call, Jinja rendering, generated pages, the Trust's local pages
+  pdf/   the PDF step: print HTML from the site's pages, laid out by WeasyPrint
+and `build.py` / `serve.py` / `hooks.py` are the entry points (`make build`, `make serve`, MkDocs).
+"""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from .api import macros_for
+from mkdocs.exceptions import PluginError
+
+from .data.model import cached_model
+from .data.problems import DataError
 from .pdf.links import pdf_macros
-from .model import cached_model
-from .page_render import install as render_pages_safely
-from .problems import DataError
-from .render import Renderer, relative_root
+from .site.api import macros_for
+from .site.page_render import install as render_pages_safely
+from .site.render import Renderer, relative_root
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def define_env(env):
-    render_pages_safely(env)  # file:line errors instead of a traceback; data escaped: see page_render.py
+    render_pages_safely(env)  # file:line errors instead of a traceback; data escaped: see site/page_render.py
     try:
         model = cached_model(ROOT)
     except DataError as exc:
-        from mkdocs.exceptions import PluginError
-
         raise PluginError(str(exc)) from None
     env.variables["sop"] = model.data
+
     def base() -> str:
         page = getattr(env, "page", None)
         return relative_root(page.url) if page is not None else ""

@@ -3,6 +3,7 @@
 Nothing is written until the data is valid, and the previous site/ stays as it was if any step
 fails or the process is killed: the new site only replaces it once it is complete.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,8 +13,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from .model import load_model
-from .problems import DataError
+from .data.model import load_model
+from .data.problems import DataError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,15 +87,20 @@ def review_warning(model) -> str:
     if not doc["review_overdue"]:
         return ""
     where = "local/document.yml" if (model.root / "local" / "document.yml").is_file() else "sop_data/document.yml"
-    return (f"WARNING - {doc['reference']} version {doc['version']} was due for review on {doc['review_date']} "
-            f"(ratified {doc['ratified']}, reviewed every {doc['review_months']} months). The site shows an overdue "
-            f"banner until it is reviewed: then set the new ratified date and version in {where}.")
+    return (
+        f"WARNING - {doc['reference']} version {doc['version']} was due for review on {doc['review_date']} "
+        f"(ratified {doc['ratified']}, reviewed every {doc['review_months']} months). The site shows an overdue "
+        f"banner until it is reviewed: then set the new ratified date and version in {where}."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make build", description=__doc__.splitlines()[0])
-    parser.add_argument("--site-dir", default=os.environ.get("SOP_SITE_DIR", str(ROOT / "site")),
-                        help="where the finished site goes (default: site/)")
+    parser.add_argument(
+        "--site-dir",
+        default=os.environ.get("SOP_SITE_DIR", str(ROOT / "site")),
+        help="where the finished site goes (default: site/)",
+    )
     parser.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="MkDocs configuration file")
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

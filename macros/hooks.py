@@ -2,6 +2,7 @@
 
 MkDocs loads this file by path, so the project root is put on sys.path to import the package.
 """
+
 from __future__ import annotations
 
 import sys
@@ -14,11 +15,13 @@ if str(ROOT) not in sys.path:
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from macros.model import cached_model  # noqa: E402
-from macros.pages import generated_pages  # noqa: E402
-from macros.problems import DataError  # noqa: E402
-from macros import local_site  # noqa: E402
-from macros.render import Renderer, long_date, template_cache  # noqa: E402
+from macros.data.model import cached_model  # noqa: E402
+from macros.data.problems import DataError  # noqa: E402
+from macros.pdf import enabled as _pdf_enabled  # noqa: E402
+from macros.pdf.step import PdfStep  # noqa: E402
+from macros.site import local_site  # noqa: E402
+from macros.site.pages import generated_pages  # noqa: E402
+from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
 
 
 def _model():
@@ -56,12 +59,20 @@ def theme_facts(model) -> dict:
     doc, trust = model["document"], model["trust"]
     last_reviewed = max([doc["ratified"]] + [v["date"] for v in doc["version_history"]])
     return {
-        "title": doc["title"], "reference": doc["reference"], "version": doc["version"],
-        "status": doc["status"], "ratified": doc["ratified"], "ratified_long": long_date(doc["ratified"]),
-        "review_date": doc["review_date"], "review_date_long": long_date(doc["review_date"]),
+        "title": doc["title"],
+        "reference": doc["reference"],
+        "version": doc["version"],
+        "status": doc["status"],
+        "ratified": doc["ratified"],
+        "ratified_long": long_date(doc["ratified"]),
+        "review_date": doc["review_date"],
+        "review_date_long": long_date(doc["review_date"]),
         "review_overdue": doc["review_overdue"],
-        "last_reviewed": last_reviewed, "last_reviewed_long": long_date(last_reviewed),
-        "trust_name": trust["name"], "trust_website": trust["website"], "colours": trust["colours"],
+        "last_reviewed": last_reviewed,
+        "last_reviewed_long": long_date(last_reviewed),
+        "trust_name": trust["name"],
+        "trust_website": trust["website"],
+        "colours": trust["colours"],
         "logo_alt": trust["logo_alt"],
     }
 
@@ -98,7 +109,9 @@ def _expand_nav(nav, pages):
     out = []
     for entry in nav or []:
         if isinstance(entry, dict):
-            entry = {title: _expand_nav(value, pages) if isinstance(value, list) else value for title, value in entry.items()}
+            entry = {
+                title: _expand_nav(value, pages) if isinstance(value, list) else value for title, value in entry.items()
+            }
         out.append(entry)
         if isinstance(entry, str) and entry in by_section:
             out.extend(by_section[entry])
@@ -107,9 +120,6 @@ def _expand_nav(nav, pages):
 
 # ---- PDFs (macros/pdf/step.py): each page's rendered HTML is kept as MkDocs makes it; once all
 # pages are known (on_env) the PDFs render in worker processes while the site is written. ----
-from macros.pdf import enabled as _pdf_enabled  # noqa: E402
-from macros.pdf.step import PdfStep  # noqa: E402
-
 _pdf: dict = {}  # the PDF step of the build in progress, if PDFs are on
 
 

@@ -9,6 +9,7 @@ to plain `mkdocs serve`:
 - PDFs are off (SOP_PDF=0): they take seconds and the preview shows pages.
 Changes to Python code in macros/ need a restart (Python does not re-import a loaded module).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,7 +47,9 @@ def _reporting(builder, log):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make serve", description=__doc__.splitlines()[0])
-    parser.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="IP:PORT to serve on (default 127.0.0.1:8000)")
+    parser.add_argument(
+        "-a", "--dev-addr", default="127.0.0.1:8000", help="IP:PORT to serve on (default 127.0.0.1:8000)"
+    )
     parser.add_argument("-f", "--config-file", default=str(ROOT / "mkdocs.yml"), help="MkDocs configuration file")
     args = parser.parse_args(argv)
     os.environ["SOP_PDF"] = "0"

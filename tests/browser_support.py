@@ -3,6 +3,7 @@
 Kept apart from the tests so a person can also drive the built site by hand:
     .venv/bin/python -m tests.browser_support site/   # prints axe results for every page
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,8 +21,14 @@ VENDOR = Path(__file__).resolve().parent / "vendor"
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
 # Flags that stop Chromium itself from calling home (updates, sync, field trials), so a request the
 # test sees can only have come from the page.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
@@ -64,6 +71,7 @@ def serve(directory: Path):
 @dataclass
 class Watch:
     """What a browser context tried to do that a private, CSP-clean site must not do."""
+
     origin: str  # scheme://host:port of the site, or "file://"
     blocked: list[str] = field(default_factory=list)  # requests to any other host (aborted)
     requests: int = 0  # every request seen, own host included
@@ -116,7 +124,9 @@ def axe_source() -> str:
     return (VENDOR / "axe.min.js").read_text(encoding="utf-8")
 
 
-AXE_RUN = "axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}).then(r => r.violations)"
+AXE_RUN = (
+    "axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}).then(r => r.violations)"
+)
 
 
 def run_axe(page, wait: bool = True) -> list[dict] | None:
@@ -162,8 +172,7 @@ def _main(argv: list[str]) -> int:
             print(f"{rel}: {len(found)} violation(s)")
             if found:
                 print(describe(found))
-        print(f"blocked: {seen.blocked}\nconsole errors: {seen.console_errors}\n"
-              f"csp: {page.evaluate('window.__csp')}")
+        print(f"blocked: {seen.blocked}\nconsole errors: {seen.console_errors}\ncsp: {page.evaluate('window.__csp')}")
         browser.close()
     return 1 if total else 0
 

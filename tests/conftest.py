@@ -1,4 +1,5 @@
 """Shared fixtures: a copy of the project to break or adapt, and a built site."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,15 @@ def copy_project(dest: Path) -> Path:
 def run_build(project: Path, *args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
     """`make build`'s real entry point, run in a subprocess inside project."""
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "macros.build", *args], cwd=project, env=full_env,
-                          capture_output=True, text=True, timeout=600, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "macros.build", *args],
+        cwd=project,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        **kwargs,
+    )
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ Used by the fork test (tests/test_fork.py) and the Trust-layer tests (tests/test
 Ids come from the stable ones of the reference SOP; the form section is looked up, so content
 changes upstream do not break the test.
 """
+
 from __future__ import annotations
 
 import textwrap

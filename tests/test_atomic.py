@@ -1,5 +1,6 @@
 """A build that fails, or is killed part-way (while PDFs are being written), leaves the previous site/
 byte for byte as it was; the next build succeeds and clears what the killed one left behind."""
+
 from __future__ import annotations
 
 import hashlib
@@ -105,8 +106,14 @@ def _alive(pid: int) -> bool:
 def test_a_build_killed_while_writing_pdfs_leaves_the_previous_site(project, tmp_path):
     before = first_build(project)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOP_PDF": "1", "SOP_BUILD_DIR": str(tmp_path / "build")}
-    proc = subprocess.Popen([sys.executable, "-m", "macros.build"], cwd=project, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "macros.build"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     staging = project / f".site.new-{proc.pid}"
     workers: set[int] = set()
     try:

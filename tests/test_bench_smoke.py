@@ -1,4 +1,5 @@
 """The scale benchmark's synthetic SOP is valid data. Behaviour only: nothing here is timed."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import synth
-from macros.model import load_model
+from macros.data.model import load_model
 
 ROOT = Path(__file__).resolve().parent.parent
 

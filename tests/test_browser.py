@@ -8,6 +8,7 @@ and print. One browser per session; every page is visited once at desktop and on
 Screenshots of the home page, a role page and the access matrix at both widths are saved under
 build/screenshots/ (git-ignored) for a person to look at.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.browser_support import (DESKTOP, PHONE, chromium_path, describe, launch, run_axe, serve, site_pages,
-                                   watch)
+from tests.browser_support import DESKTOP, PHONE, chromium_path, describe, launch, run_axe, serve, site_pages, watch
 from tests.conftest import ROOT, copy_project, run_build
 
 pytestmark = pytest.mark.browser
@@ -29,10 +29,15 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(os.environ.get("SOP_SCREENSHOT_DIR", ROOT / "build" / "screenshots"))
 FOCUS_YELLOW = "rgb(255, 235, 59)"
 # Pages a person looks at: (file name stem, page)
-SHOWCASE = (("home", "index.html"), ("role-peer-lead", "roles/peer-lead.html"), ("access-matrix", "procedure/access.html"))
+SHOWCASE = (
+    ("home", "index.html"),
+    ("role-peer-lead", "roles/peer-lead.html"),
+    ("access-matrix", "procedure/access.html"),
+)
 
 
 # ---------- fixtures ----------
+
 
 def require_browser() -> None:
     """In CI a missing browser fails the run; on a developer machine the browser tests are
@@ -43,8 +48,10 @@ def require_browser() -> None:
     except ImportError:  # pragma: no cover - depends on the machine
         problem = "Playwright for Python is not installed (run `make test`, which installs requirements.lock)"
     if problem is None and chromium_path() is None:
-        problem = ("Chromium was not found at /usr/lib/chromium/chromium (Debian package `chromium`; "
-                   "install it with `sudo apt-get install chromium`, or set SOP_CHROMIUM to a Chromium binary)")
+        problem = (
+            "Chromium was not found at /usr/lib/chromium/chromium (Debian package `chromium`; "
+            "install it with `sudo apt-get install chromium`, or set SOP_CHROMIUM to a Chromium binary)"
+        )
     if problem:
         if os.environ.get("CI") == "true":
             pytest.fail(f"browser tests cannot run in CI: {problem}")
@@ -74,8 +81,8 @@ def site_url(built_site):
 @pytest.fixture(scope="session")
 def facts(built_site):
     """What every page must show, from the same data the build used."""
+    from macros.data.model import load_model
     from macros.hooks import theme_facts
-    from macros.model import load_model
 
     return theme_facts(load_model(built_site.parent))
 
@@ -179,6 +186,7 @@ def test_a_missing_browser_fails_in_ci_and_skips_loudly_elsewhere(monkeypatch):
 
 # ---------- 1. accessibility ----------
 
+
 def test_every_page_has_no_axe_violations(desktop, built_site):
     found, _ = desktop
     assert set(found) == set(site_pages(built_site)) and len(found) > 20
@@ -203,9 +211,11 @@ def test_axe_runs_at_phone_width_too(browser, site_url):
 def test_axe_reports_a_broken_page(page):
     """Control for the tests above: the same check does fail a page with a nameless image,
     faint text and a field without a label."""
-    page.set_content('<!doctype html><html lang="en"><head><title>t</title></head><body><main>'
-                     '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
-                     '<p style="color:#bbb;background:#fff">faint</p><input type="text"></main></body></html>')
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>t</title></head><body><main>'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+        '<p style="color:#bbb;background:#fff">faint</p><input type="text"></main></body></html>'
+    )
     found = {v["id"] for v in run_axe(page)}
     assert {"image-alt", "color-contrast", "label"} <= found, found
 
@@ -232,12 +242,14 @@ def test_skip_link_moves_focus_to_the_content(page, site_url):
     page.wait_for_function("() => location.hash.length > 1")
     assert page.evaluate("() => location.hash") == skip["href"]
     page.keyboard.press("Tab")
-    assert page.evaluate("() => !!document.activeElement.closest('.md-content')"), \
+    assert page.evaluate("() => !!document.activeElement.closest('.md-content')"), (
         "after the skip link, the next Tab should land in the page content"
+    )
 
 
 # Is the focused element on screen, not covered by anything, and visibly marked?
-FOCUS_CHECK_JS = """() => {
+FOCUS_CHECK_JS = (
+    """() => {
   const e = document.activeElement;
   if (!e || e === document.body) return {ok: true, what: 'body'};
   const r = e.getClientRects()[0] || e.getBoundingClientRect();  // a link over two lines: its first line
@@ -248,7 +260,9 @@ FOCUS_CHECK_JS = """() => {
   let marked = false;
   for (let el = e, n = 0; el && n < 3 && !marked; el = el.parentElement, n++) {
     const s = getComputedStyle(el);
-    marked = s.backgroundColor === '""" + FOCUS_YELLOW + """' || (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2
+    marked = s.backgroundColor === '"""
+    + FOCUS_YELLOW
+    + """' || (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2
              && s.outlineColor !== 'rgba(0, 0, 0, 0)') || (s.boxShadow !== 'none' && el === e);
   }
   const what = e.tagName.toLowerCase() + '.' + String(e.className).split(' ')[0] + ' "' + (e.innerText || e.getAttribute('aria-label') || '').trim().slice(0, 30) + '"'
@@ -256,6 +270,7 @@ FOCUS_CHECK_JS = """() => {
   const over = top ? top.tagName.toLowerCase() + '.' + String(top.className).split(' ')[0] : null;
   return {ok: onScreen && uncovered && marked, onScreen, uncovered, marked, what, over};
 }"""
+)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -268,8 +283,10 @@ def test_keyboard_focus_is_always_visible(browser, site_url, viewport):
     tab.goto(site_url + "roles/peer-lead.html")
     # Check where focus ends up, not the fades and scrolling on the way (skip link fading in,
     # search closing, smooth scrolling to the next stop).
-    tab.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; "
-                              "scroll-behavior: auto !important; }")
+    tab.add_style_tag(
+        content="*, *::before, *::after { transition: none !important; animation: none !important; "
+        "scroll-behavior: auto !important; }"
+    )
     bad, stops = [], []
     for _ in range(30):
         # a person's pace: Material unlocks page scrolling a moment after the search closes
@@ -286,8 +303,9 @@ def test_keyboard_focus_is_always_visible(browser, site_url, viewport):
     if viewport is PHONE:
         tab.goto(site_url + "roles/peer-lead.html")
         tab.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
-        assert _tab_until(tab, "() => document.activeElement.matches('label[for=__drawer]')", 5), \
+        assert _tab_until(tab, "() => document.activeElement.matches('label[for=__drawer]')", 5), (
             "the menu button should be reachable with Tab"
+        )
         assert tab.get_attribute("label.md-header__button[for=__drawer]", "aria-expanded") == "false"
         tab.keyboard.press("Enter")
         tab.wait_for_function("() => document.getElementById('__drawer').checked")
@@ -304,12 +322,14 @@ def test_keyboard_focus_is_always_visible(browser, site_url, viewport):
 
 def test_search_and_navigation_without_a_mouse(page, site_url):
     page.goto(site_url + "index.html")
-    assert _tab_until(page, "() => document.activeElement.matches('.md-search__input')"), \
+    assert _tab_until(page, "() => document.activeElement.matches('.md-search__input')"), (
         "the search box should be reachable with Tab"
+    )
     page.keyboard.type("lone working")
     # the results for the whole query (their links carry the words), not those for "lone w"
-    page.wait_for_function("() => [...document.querySelectorAll('.md-search-result__link')].some("
-                           "a => a.href.includes('h=lone+working'))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.md-search-result__link')].some(a => a.href.includes('h=lone+working'))"
+    )
     page.wait_for_timeout(300)  # the list is drawn in steps; let it settle before moving into it
     first = page.get_attribute(".md-search-result__link", "href")
     page.keyboard.press("ArrowDown")
@@ -319,13 +339,17 @@ def test_search_and_navigation_without_a_mouse(page, site_url):
     page.wait_for_url(lambda url: urlsplit(url).path == urlsplit(urljoin(site_url, first)).path)
     assert "lone working" in page.inner_text(".md-content").lower()
     # and on from there through the navigation: Tab to a tab link, Enter follows it
-    assert _tab_until(page, "() => document.activeElement.matches('.md-tabs__link') && "
-                            "document.activeElement.innerText.trim() === 'Roles'", 40)
+    assert _tab_until(
+        page,
+        "() => document.activeElement.matches('.md-tabs__link') && document.activeElement.innerText.trim() === 'Roles'",
+        40,
+    )
     page.keyboard.press("Enter")
     page.wait_for_url("**/roles/index.html")
 
 
 # ---------- 2. privacy: no other host, and a CSP the pages keep to ----------
+
 
 def test_no_request_leaves_the_site(desktop, phone):
     for found, seen in (desktop, phone):
@@ -363,6 +387,7 @@ def test_csp_blocks_what_it_should(page, site_url):
 
 # ---------- 3. offline: opened from disk ----------
 
+
 def test_search_works_from_file(browser, built_site):
     context = browser.new_context(viewport=DESKTOP)
     seen = watch(context, "file://")
@@ -370,8 +395,10 @@ def test_search_works_from_file(browser, built_site):
     tab.goto((built_site / "index.html").as_uri())
     tab.keyboard.press("/")
     tab.keyboard.type("peer lead")
-    tab.wait_for_function("() => [...document.querySelectorAll('.md-search-result__link')].some("
-                          "a => a.href.includes('h=peer+lead'))", timeout=15000)
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('.md-search-result__link')].some(a => a.href.includes('h=peer+lead'))",
+        timeout=15000,
+    )
     tab.wait_for_timeout(300)  # let the list settle
     hits = tab.eval_on_selector_all(".md-search-result__link", "els => els.map(e => e.href)")
     assert hits and all(h.startswith("file://") for h in hits)
@@ -392,7 +419,11 @@ def test_search_works_from_file(browser, built_site):
 SEARCHES = {
     "lone working": ("procedure/lone-working.html",),
     "DBS": ("procedure/recruitment.html#checks",),
-    "who screens referrals": ("roles/peer-lead.html", "procedure/peer-leads.html#duties", "procedure/referral.html#steps"),
+    "who screens referrals": (
+        "roles/peer-lead.html",
+        "procedure/peer-leads.html#duties",
+        "procedure/referral.html#steps",
+    ),
     "volunteer records": ("procedure/records.html#volunteer-notes", "procedure/access.html#electronic-records"),
 }
 
@@ -406,9 +437,11 @@ def test_search_finds_what_staff_type(page, site_url):
         page.keyboard.type(query)
         # results for the whole query, not for a part typed so far: their links name the words to
         # highlight (?h=...), and the last word must be there whole ("record" is not "records")
-        page.wait_for_function("w => [...document.querySelectorAll('.md-search-result__link')].some("
-                               "a => (new URL(a.href).searchParams.get('h') || '').toLowerCase().split(' ').includes(w))",
-                               arg=query.split()[-1].lower())
+        page.wait_for_function(
+            "w => [...document.querySelectorAll('.md-search-result__link')].some("
+            "a => (new URL(a.href).searchParams.get('h') || '').toLowerCase().split(' ').includes(w))",
+            arg=query.split()[-1].lower(),
+        )
         page.wait_for_timeout(300)  # the list is drawn in steps; let it settle
         hits = page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => e.href)")
         top = [re.sub(r"\?h=[^#]*", "", h.removeprefix(site_url)) for h in hits[:3]]
@@ -427,10 +460,14 @@ def test_search_highlights_the_words_on_the_page(page, site_url):
 
 # ---------- 5. phones ----------
 
+
 def test_no_sideways_scrolling_on_a_phone(phone):
     found, _ = phone
-    wide = {rel: (f["scroll_width"], f["overflow"]) for rel, f in found.items()
-            if f["scroll_width"] > PHONE["width"] or f["overflow"]}
+    wide = {
+        rel: (f["scroll_width"], f["overflow"])
+        for rel, f in found.items()
+        if f["scroll_width"] > PHONE["width"] or f["overflow"]
+    }
     assert not wide, f"pages wider than {PHONE['width']} px: {wide}"
 
 
@@ -460,6 +497,7 @@ def test_reflow_at_320_px(browser, site_url):
 
 # ---------- 6. wayfinding ----------
 
+
 def test_every_page_shows_version_review_date_and_pdf(desktop, facts, site_url):
     found, _ = desktop
     for rel, f in found.items():
@@ -486,10 +524,18 @@ def test_printing_a_page_gives_the_content_only(page, site_url):
         '.md-sidebar--secondary', '.md-search', '.md-footer', '.sop-docbar__download', '.md-content',
         '.sop-docbar__meta', '.sop-print-only'].map(s => [s, !!document.querySelector(s) &&
         document.querySelector(s).getClientRects().length > 0]))""")
-    assert shown == {".md-header": False, ".md-tabs": False, ".md-sidebar--primary": False,
-                     ".md-sidebar--secondary": False, ".md-search": False, ".md-footer": False,
-                     ".sop-docbar__download": False, ".md-content": True, ".sop-docbar__meta": True,
-                     ".sop-print-only": True}, shown
+    assert shown == {
+        ".md-header": False,
+        ".md-tabs": False,
+        ".md-sidebar--primary": False,
+        ".md-sidebar--secondary": False,
+        ".md-search": False,
+        ".md-footer": False,
+        ".sop-docbar__download": False,
+        ".md-content": True,
+        ".sop-docbar__meta": True,
+        ".sop-print-only": True,
+    }, shown
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     pdf = SCREENSHOTS / "print-access-matrix.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
@@ -503,12 +549,13 @@ def test_printing_a_page_gives_the_content_only(page, site_url):
 
 # ---------- 7. the Trust's data drives the look and the overdue banner ----------
 
+
 @pytest.mark.slow
 def test_overdue_banner_and_brand_colour_come_from_data(browser, tmp_path):
     project = copy_project(tmp_path / "project")
     trust = project / "sop_data" / "trust.yml"
     trust.write_text(re.sub(r'primary: "#[0-9a-fA-F]{6}"', 'primary: "#7c2855"', trust.read_text()))
-    after_review = dt.datetime(2031, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+    after_review = dt.datetime(2031, 1, 1, tzinfo=dt.UTC).timestamp()
     result = run_build(project, env={"SOP_PDF": "0", "SOURCE_DATE_EPOCH": str(int(after_review))})
     assert result.returncode == 0, result.stderr
     site = project / "site"
@@ -523,12 +570,16 @@ def test_overdue_banner_and_brand_colour_come_from_data(browser, tmp_path):
         tab.goto(url + "index.html")
         banner = tab.locator(".sop-overdue")
         assert banner.is_visible() and "past its review date" in banner.inner_text()
-        assert tab.evaluate("() => getComputedStyle(document.querySelector('.md-header')).backgroundColor") == "rgb(124, 40, 85)"
+        assert (
+            tab.evaluate("() => getComputedStyle(document.querySelector('.md-header')).backgroundColor")
+            == "rgb(124, 40, 85)"
+        )
         assert run_axe(tab) == []
         context.close()
 
 
 # ---------- 8. screenshots for people to look at ----------
+
 
 def _png_size(path: Path) -> tuple[int, int]:
     with path.open("rb") as f:

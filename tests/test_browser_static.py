@@ -1,6 +1,7 @@
 """Checks on the built site's files that need no browser: what the browser tests rely on
 (offline search index, vendored shim, CSP on every page), the search index contents, the
 accessibility statement, and how template links are written."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ import re
 import jinja2
 import pytest
 
-from macros.model import load_model
-from macros.render import Renderer, long_date
+from macros.data.model import load_model
+from macros.site.render import Renderer, long_date
 from tests.browser_support import site_pages
 
 
@@ -39,8 +40,9 @@ def test_role_form_and_step_names_are_in_the_search_index(built_site, model):
 
 
 def test_search_suggestions_and_highlighting_are_on(pages):
-    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>',
-                                  pages["index.html"], re.S).group(1))
+    config = json.loads(
+        re.search(r'<script id="__config" type="application/json">(.*?)</script>', pages["index.html"], re.S).group(1)
+    )
     assert {"search.suggest", "search.highlight"} <= set(config["features"])
 
 
@@ -60,7 +62,9 @@ def test_offline_search_and_the_vendored_shim(built_site, pages):
 def test_search_dialog_has_a_name(pages):
     """Material's search dialog has none out of the box (overrides/partials/search.html)."""
     for rel, html in pages.items():
-        assert re.search(r'<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', html), rel
+        assert re.search(
+            r'<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', html
+        ), rel
 
 
 def test_every_page_declares_the_csp_first(pages):
@@ -77,16 +81,29 @@ def test_every_page_declares_the_csp_first(pages):
 def test_accessibility_statement(pages, model):
     html = pages["accessibility.html"]
     contact = model.get("contacts", "accessibility")
-    for fact in (model["trust"]["name"], contact["email"], contact["phone"],
-                 f"prepared on {long_date(model['document']['ratified'])}",
-                 "Equality and Human Rights Commission", "Equality Commission for Northern Ireland",
-                 "Equality Advisory and Support Service", "Compliance status", "partially compliant",
-                 "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018"):
+    for fact in (
+        model["trust"]["name"],
+        contact["email"],
+        contact["phone"],
+        f"prepared on {long_date(model['document']['ratified'])}",
+        "Equality and Human Rights Commission",
+        "Equality Commission for Northern Ireland",
+        "Equality Advisory and Support Service",
+        "Compliance status",
+        "partially compliant",
+        "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018",
+    ):
         assert fact in html, fact
     # reachable from every page: in the navigation, and in the footer
     for rel, page in pages.items():
-        assert re.search(r'class="md-nav__link[^"]*"[^>]*href="[./]*accessibility\.html"|'
-                         r'href="[./]*accessibility\.html"[^>]*class="md-nav__link', page) or rel == "404.html", rel
+        assert (
+            re.search(
+                r'class="md-nav__link[^"]*"[^>]*href="[./]*accessibility\.html"|'
+                r'href="[./]*accessibility\.html"[^>]*class="md-nav__link',
+                page,
+            )
+            or rel == "404.html"
+        ), rel
         assert re.search(r'<a href="[./]*accessibility\.html">Accessibility statement</a>', page), rel
 
 
@@ -94,7 +111,9 @@ def test_page_href_follows_the_template_kind(model):
     """Raw HTML links get the site's URL style; Markdown links name the source file, which
     MkDocs checks and rewrites itself."""
     render = Renderer(model, base=lambda: "../../", directory_urls=lambda: False, source_base=lambda: "../")
-    render.env.loader = jinja2.DictLoader({"t.html": "{{ page_href('roles/psw') }}", "t.md": "{{ page_href('roles/psw') }}"})
+    render.env.loader = jinja2.DictLoader(
+        {"t.html": "{{ page_href('roles/psw') }}", "t.md": "{{ page_href('roles/psw') }}"}
+    )
     assert render.env.get_template("t.html").render() == "../../roles/psw.html"
     assert render.env.get_template("t.md").render() == "../roles/psw.md"
     render.directory_urls = lambda: True

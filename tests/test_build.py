@@ -1,4 +1,5 @@
 """The whole site builds from data, and a failed build leaves the last good site untouched."""
+
 from __future__ import annotations
 
 from tests.conftest import run_build

@@ -3,6 +3,7 @@
 Word counts and text checks read the article text of the built pages (what a reader sees in the
 page body), not the navigation, header or footer.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,14 +12,23 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from macros.model import load_model
-from macros.problems import DataError
+from macros.data.model import load_model
+from macros.data.problems import DataError
 from tests.conftest import ROOT, copy_project, run_build
 
 WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 PLACEHOLDERS = re.compile(r"\bTODO\b|\bTBC\b|\bTBD\b|\bXXX\b|\bFIXME\b|lorem ipsum|\blorem\b", re.I)
-NINE = ("age", "disability", "gender-reassignment", "marriage-civil-partnership", "pregnancy-maternity",
-        "race", "religion-belief", "sex", "sexual-orientation")
+NINE = (
+    "age",
+    "disability",
+    "gender-reassignment",
+    "marriage-civil-partnership",
+    "pregnancy-maternity",
+    "race",
+    "religion-belief",
+    "sex",
+    "sexual-orientation",
+)
 
 
 def article_text(page: Path) -> str:
@@ -34,8 +44,11 @@ def article_text(page: Path) -> str:
 
 
 def pages(site: Path) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): article_text(p) for p in sorted(site.rglob("*.html"))
-            if "assets" not in p.parts and p.name != "404.html"}
+    return {
+        p.relative_to(site).as_posix(): article_text(p)
+        for p in sorted(site.rglob("*.html"))
+        if "assets" not in p.parts and p.name != "404.html"
+    }
 
 
 def words(text: str) -> int:
@@ -66,13 +79,35 @@ def test_no_page_contains_a_placeholder(site_text):
 
 
 def test_every_procedure_section_is_a_page_with_content(site_text):
-    sections = ("principles", "readiness", "peer-leads", "recruitment", "training", "interventions",
-                "referral", "access", "lone-working", "records", "supervision", "wellbeing",
-                "significant-events", "deployment", "evaluation", "local-decisions")
+    sections = (
+        "principles",
+        "readiness",
+        "peer-leads",
+        "recruitment",
+        "training",
+        "interventions",
+        "referral",
+        "access",
+        "lone-working",
+        "records",
+        "supervision",
+        "wellbeing",
+        "significant-events",
+        "deployment",
+        "evaluation",
+        "local-decisions",
+    )
     for section in sections:
         assert words(site_text[f"procedure/{section}.html"]) >= 250, section
-    for page in ("about/index.html", "about/duties.html", "about/equality.html", "about/monitoring.html",
-                 "about/references.html", "leaflet.html", "appendices/traceability.html"):
+    for page in (
+        "about/index.html",
+        "about/duties.html",
+        "about/equality.html",
+        "about/monitoring.html",
+        "about/references.html",
+        "leaflet.html",
+        "appendices/traceability.html",
+    ):
         assert words(site_text[page]) >= 200, page
 
 
@@ -155,18 +190,28 @@ def rebuild_with(tmp_path, edits: dict[str, list[tuple[str, str]]]) -> dict[str,
 
 
 def test_renaming_a_role_in_data_renames_it_everywhere(tmp_path):
-    site = rebuild_with(tmp_path, {"roles.yml": [
-        ("    name: peer support worker\n", "    name: peer recovery worker\n"),
-        ("    plural: peer support workers\n", "    plural: peer recovery workers\n"),
-        ("    name: peer lead\n", "    name: peer coordinator\n"),
-        ("    plural: peer leads\n", "    plural: peer coordinators\n")]})
-    checked = [p for p in site if p.startswith(("procedure/", "roles/", "paperwork/", "about/")) or p in ("index.html", "leaflet.html")]
+    site = rebuild_with(
+        tmp_path,
+        {
+            "roles.yml": [
+                ("    name: peer support worker\n", "    name: peer recovery worker\n"),
+                ("    plural: peer support workers\n", "    plural: peer recovery workers\n"),
+                ("    name: peer lead\n", "    name: peer coordinator\n"),
+                ("    plural: peer leads\n", "    plural: peer coordinators\n"),
+            ]
+        },
+    )
+    checked = [
+        p
+        for p in site
+        if p.startswith(("procedure/", "roles/", "paperwork/", "about/")) or p in ("index.html", "leaflet.html")
+    ]
     assert len(checked) > 40
     for page in checked:
         text = site[page]
         # Sentence case only: the title of a published source ("Peer Support Worker Pilot") stays as published.
         for old in ("peer support worker", "Peer support worker", "peer lead", "Peer lead"):
-            assert old not in text, (page, old, text[max(0, text.find(old) - 80):text.find(old) + 40])
+            assert old not in text, (page, old, text[max(0, text.find(old) - 80) : text.find(old) + 40])
     assert "peer recovery worker" in site["procedure/recruitment.html"]
     assert "Volunteer peer recovery workers" in site["procedure/records.html"]  # variant named from its parent
     assert "Each team names two peer coordinators" in site["procedure/peer-leads.html"]
@@ -175,8 +220,13 @@ def test_renaming_a_role_in_data_renames_it_everywhere(tmp_path):
 
 def test_per_team_count_comes_from_data(tmp_path):
     site = rebuild_with(tmp_path, {"roles.yml": [("    per_team: 2\n", "    per_team: 1\n")]})
-    for page in ("procedure/peer-leads.html", "procedure/index.html", "about/glossary.html", "roles/peer-lead.html",
-                 "paperwork/readiness-checklist.html"):
+    for page in (
+        "procedure/peer-leads.html",
+        "procedure/index.html",
+        "about/glossary.html",
+        "roles/peer-lead.html",
+        "paperwork/readiness-checklist.html",
+    ):
         assert "two peer leads" not in site[page], page
         assert "one peer lead" in site[page], page
     assert "Each team names one peer lead, who is a paid member of the team" in site["procedure/peer-leads.html"]
@@ -220,26 +270,36 @@ def test_each_role_page_gathers_everything_for_that_role(built_site):
     # Its own column of the access matrix, and only its own.
     headers = [" ".join(th.text_content().split()) for th in volunteer.xpath('//table[@class="sop-matrix"]/thead//th')]
     assert headers == ["Area", "Volunteer peer support worker"]
-    assert "The supervisor enters notes at the end-of-day debrief." in article_text(built_site / "roles" / "psw-volunteer.html")
+    assert "The supervisor enters notes at the end-of-day debrief." in article_text(
+        built_site / "roles" / "psw-volunteer.html"
+    )
     # Steps keep their number in the whole pathway.
     assert volunteer.xpath('//li[@id="step-matching"]/@value') == ["4"]
 
     lead = page("peer-lead")
-    assert {"duties", "referral", "access", "paperwork", "training", "supervision-given", "reports"} <= set(lead.xpath("//h2/@id"))
+    assert {"duties", "referral", "access", "paperwork", "training", "supervision-given", "reports"} <= set(
+        lead.xpath("//h2/@id")
+    )
     hr_text = article_text(built_site / "roles" / "hr.html")
     assert "Core job description and banding" in hr_text and "Agenda for Change" in hr_text
 
 
 def test_references_in_data_text_expand_to_current_names():
-    from macros.textrefs import expand_text, number_word
+    from macros.data.textrefs import expand_text, number_word
 
-    found = {"roles": {"psw": {"name": "peer support worker", "plural": "peer support workers", "per_team": 1},
-                       "peer-lead": {"name": "peer lead", "plural": "peer leads", "per_team": 3}},
-             "forms": {"referral": {"title": "Referral form"}},
-             "supervision": {"wellbeing": {"frequency": "Monthly"}}}
+    found = {
+        "roles": {
+            "psw": {"name": "peer support worker", "plural": "peer support workers", "per_team": 1},
+            "peer-lead": {"name": "peer lead", "plural": "peer leads", "per_team": 3},
+        },
+        "forms": {"referral": {"title": "Referral form"}},
+        "supervision": {"wellbeing": {"frequency": "Monthly"}},
+    }
     text = "{Names:psw} and {name:psw}; {team:psw}, {team:peer-lead} ({count:peer-lead}); {form:referral}; {frequency:wellbeing}."
-    assert expand_text(text, found) == ("Peer support workers and peer support worker; one peer support worker, "
-                                        "three peer leads (three); Referral form; Monthly.")
+    assert expand_text(text, found) == (
+        "Peer support workers and peer support worker; one peer support worker, "
+        "three peer leads (three); Referral form; Monthly."
+    )
     assert expand_text("{{ 7 * 7 }} and {psw}", found) == "{{ 7 * 7 }} and {psw}"  # not references: left alone
     assert [number_word(n) for n in (0, 2, 12, 20, 21)] == ["zero", "two", "twelve", "twenty", "21"]
 

@@ -1,4 +1,5 @@
 """Dependencies: one lock file, every line pinned, installed by `make build`, with safe versions."""
+
 from __future__ import annotations
 
 import re
@@ -42,7 +43,8 @@ def test_safe_and_compatible_versions_are_pinned():
 def test_the_lock_satisfies_every_declared_dependency():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     declared = project["project"]["dependencies"] + [
-        req for group in project.get("dependency-groups", {}).values() for req in group if isinstance(req, str)]
+        req for group in project.get("dependency-groups", {}).values() for req in group if isinstance(req, str)
+    ]
     locked = pins()
     for line in declared:
         req = Requirement(line)

@@ -1,4 +1,5 @@
 """The referral pathway picture: laid out from the steps, escaped, accessible, and right in a browser and a PDF."""
+
 from __future__ import annotations
 
 import json
@@ -10,10 +11,10 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from macros import diagram
-from macros.api import macros_for
-from macros.model import load_model
-from macros.render import Renderer
+from macros.data.model import load_model
+from macros.site import diagram
+from macros.site.api import macros_for
+from macros.site.render import Renderer
 from tests.conftest import ROOT
 
 CHROMIUM = "/usr/lib/chromium/chromium"
@@ -28,7 +29,7 @@ def test_boxes_stack_without_overlap_and_fit_the_picture(count):
     lay = diagram.layout(steps(count), lambda s: "Peer lead, with peer support worker")
     assert [b.number for b in lay.boxes] == list(range(1, count + 1))
     assert len(lay.arrows) == count - 1
-    for above, below in zip(lay.boxes, lay.boxes[1:]):
+    for above, below in zip(lay.boxes, lay.boxes[1:], strict=False):
         assert above.y + above.height < below.y
     last = lay.boxes[-1]
     assert last.y + last.height <= lay.height
@@ -37,9 +38,14 @@ def test_boxes_stack_without_overlap_and_fit_the_picture(count):
 
 def test_long_titles_wrap_and_very_long_words_break():
     long_title = "Joint review with the person, their care coordinator and the ward team before discharge"
-    lay = diagram.layout([{"id": "x", "title": long_title, "actor": "psw"},
-                          {"id": "y", "title": "A" * 100, "actor": "psw"},
-                          {"id": "z", "title": "Short", "actor": "psw"}], lambda s: "Someone")
+    lay = diagram.layout(
+        [
+            {"id": "x", "title": long_title, "actor": "psw"},
+            {"id": "y", "title": "A" * 100, "actor": "psw"},
+            {"id": "z", "title": "Short", "actor": "psw"},
+        ],
+        lambda s: "Someone",
+    )
     first, second, short = lay.boxes
     assert len(first.title_lines) > 1 and " ".join(first.title_lines) == long_title
     assert len(second.title_lines) == -(-100 // diagram.TITLE_CHARS)  # broken into full lines
@@ -56,6 +62,7 @@ def render_diagram(project):
         model = load_model(project)
         macros = macros_for(model, Renderer(model, lambda: "../"))
         return model, macros["referral_diagram"](title="Referral pathway", caption="The pathway")
+
     return render
 
 
@@ -82,8 +89,10 @@ def test_text_from_data_is_escaped(render_diagram):
 
 
 def test_an_added_step_appears_in_picture_and_list(render_diagram):
-    extra = ("  - id: follow-up\n    title: Follow-up call six weeks after ending\n    actor: peer-lead\n"
-             "    what: The peer lead calls the person to ask how things are going.\n")
+    extra = (
+        "  - id: follow-up\n    title: Follow-up call six weeks after ending\n    actor: peer-lead\n"
+        "    what: The peer lead calls the person to ask how things are going.\n"
+    )
     model, html = render_diagram(lambda t: t + extra)
     figure = lxml_html.fragment_fromstring(str(html))
     assert len(figure.xpath(".//rect")) == len(model.items("steps")) == 9
@@ -126,7 +135,9 @@ print(json.dumps(out))
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at " + CHROMIUM)
 def test_text_stays_inside_its_box_in_a_real_browser(built_site):
     url = (built_site / "procedure" / "referral.html").as_uri()
-    result = subprocess.run([sys.executable, "-c", BOX_CHECK, url, CHROMIUM], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", BOX_CHECK, url, CHROMIUM], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     for width, seen in json.loads(result.stdout).items():
         assert seen["svg_width"] <= int(width)

@@ -4,6 +4,7 @@ Data cases run the loader in-process (fast); cases marked `cli: true` and every 
 the real `python -m macros.build` in a copied project and check what a person sees on the terminal:
 a non-zero exit, `file:line` and the message, and no Python traceback.
 """
+
 from __future__ import annotations
 
 import copy
@@ -14,10 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from macros import merge, model
-from macros.model import load_model
-from macros.problems import DataError
-from macros.yamlpos import Loaded, load_file, load_text
+from macros.data import model
+from macros.data.model import load_model
+from macros.data.problems import DataError
+from macros.data.trust_layer import read as local_read
+from macros.data.yamlpos import Loaded, load_file, load_text
 from tests.conftest import ROOT, copy_project, run_build
 
 CASES_FILE = Path(__file__).parent / "broken" / "cases.yml"
@@ -87,6 +89,7 @@ def parse_once(monkeypatch):
 
     The loader is called exactly as in a build; only identical file contents share a parse.
     """
+
     def cached_load_file(path: Path, display: str) -> Loaded:
         try:
             raw = path.read_bytes()
@@ -98,7 +101,7 @@ def parse_once(monkeypatch):
         return copy.deepcopy(_parsed[key])
 
     monkeypatch.setattr(model, "load_file", cached_load_file)
-    monkeypatch.setattr(merge, "load_file", cached_load_file)
+    monkeypatch.setattr(local_read, "load_file", cached_load_file)
 
 
 @pytest.mark.parametrize("case", DATA_CASES, ids=case_id)
@@ -114,8 +117,9 @@ def test_data_mistake_is_reported_at_its_line(case, tmp_path, parse_once):
         load_model(project)
     messages = [str(p) for p in info.value.problems]
     where = f"{expect['file']}:{line}:" if line else f"{expect['file']}:"
-    assert any(m.startswith(where) and expect["message"] in m for m in messages), \
+    assert any(m.startswith(where) and expect["message"] in m for m in messages), (
         f"expected {where} ... {expect['message']!r}; got:\n" + "\n".join(messages)
+    )
     # The mistake is the only thing wrong, so nothing else may be blamed.
     blamed = {expect["file"], *expect.get("also_in", [])}
     assert all(m.split(":")[0] in blamed for m in messages), messages

@@ -1,5 +1,6 @@
 """Hostile text in the data never becomes HTML or a template: every field is escaped, Markdown fields
 do not pass raw HTML through, and Jinja syntax in data is never evaluated (site, print HTML, PDFs)."""
+
 from __future__ import annotations
 
 import json
@@ -10,19 +11,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from macros import plain_text
-from macros.model import DATA_FILES, load_model
-from macros.problems import DataError
-from macros.render import md, md_inline
-from macros.validate import schema_for
+from macros.data import plain_text
+from macros.data.model import DATA_FILES, load_model
+from macros.data.problems import DataError
+from macros.data.validate import schema_for
+from macros.site.render import md, md_inline
 from tests.conftest import copy_project, run_build
 
 PAYLOAD = " XSS<script>alert(1)</script><img src=x onerror=alert(1)>{{ 7*7 }}{% raw %}"
 RAW_TAGS = re.compile(r"<script>alert\(1\)|<img src=x onerror", re.I)
 EVALUATED = "XSS49"  # what {{ 7*7 }} would have become
 NOT_TEXT = {"pattern", "format", "enum", "x-ref", "const"}  # ids, dates, choices, references
-CHECKED_ELSEWHERE = {(name, pattern[-1]) for name, pattern in
-                     plain_text.THEME_FIELDS + plain_text.URL_FIELDS + plain_text.PATH_FIELDS}
+CHECKED_ELSEWHERE = {
+    (name, pattern[-1]) for name, pattern in plain_text.THEME_FIELDS + plain_text.URL_FIELDS + plain_text.PATH_FIELDS
+}
 
 
 def inject(data, schema: dict, file: str, depth: int = 0, key: str | None = None) -> int:
@@ -84,7 +86,9 @@ def test_no_injected_html_or_template_in_any_site_page(hostile_build):
     for page in pages:
         html = page.read_text(encoding="utf-8")
         found = RAW_TAGS.search(html)
-        assert not found, f"{page.relative_to(project)}: raw {found.group(0)!r} ...{html[max(0, found.start() - 120):found.end()]}"
+        assert not found, (
+            f"{page.relative_to(project)}: raw {found.group(0)!r} ...{html[max(0, found.start() - 120) : found.end()]}"
+        )
         assert EVALUATED not in html, f"{page.relative_to(project)}: {{{{ 7*7 }}}} from the data was evaluated"
         shown += "XSS&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert shown >= 20, "the payload should be visible, as text, on many pages"
@@ -111,7 +115,9 @@ def test_print_html_and_pdfs_show_the_payload_as_text(hostile_build):
         assert not found, f"{page.name}: raw {found.group(0)!r}"
         assert EVALUATED not in html
     sop = project / "site" / "downloads" / "sop.pdf"
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(sop), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(sop), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "XSS<script>alert(1)</script>" in text.replace("\n", " ")  # shown, as text
     assert EVALUATED not in text
 
@@ -123,15 +129,19 @@ def test_titles_shown_by_the_theme_must_be_plain_text(project, file, pattern):
     with pytest.raises(DataError) as info:
         load_model(project)
     messages = [str(p) for p in info.value.problems]
-    assert any(m.startswith(f"sop_data/{file}.yml:{line}:") and "must be plain text without '<'" in m
-               for m in messages), messages
+    assert any(
+        m.startswith(f"sop_data/{file}.yml:{line}:") and "must be plain text without '<'" in m for m in messages
+    ), messages
 
 
-@pytest.mark.parametrize("file, pattern, value", [
-    ("trust", ("website",), "javascript:alert(1)"),
-    ("trust", ("logo",), 'logo.svg" onerror="alert(1)'),
-    ("trust", ("logo",), "../../etc/passwd"),
-])
+@pytest.mark.parametrize(
+    "file, pattern, value",
+    [
+        ("trust", ("website",), "javascript:alert(1)"),
+        ("trust", ("logo",), 'logo.svg" onerror="alert(1)'),
+        ("trust", ("logo",), "../../etc/passwd"),
+    ],
+)
 def test_addresses_the_theme_uses_are_checked(project, file, pattern, value):
     line = _set_first(project, file, pattern, value)
     with pytest.raises(DataError) as info:
@@ -193,9 +203,13 @@ def test_a_trusts_local_text_is_escaped_too(project):
         "additions:\n"
         "  - page: procedure/referral.md\n"
         "    title: 'Local <script>alert(1)</script> {{ 7*7 }}'\n"
-        "    text: 'Call XSS<img src=x onerror=alert(1)>{{ 7*7 }} {% raw %} **ok**'\n", encoding="utf-8")
+        "    text: 'Call XSS<img src=x onerror=alert(1)>{{ 7*7 }} {% raw %} **ok**'\n",
+        encoding="utf-8",
+    )
     (local / "roles.yml").write_text(
-        "roles:\n  - id: peer-lead\n    summary: 'Lead XSS<script>alert(1)</script>{{ 7*7 }} {% raw %}'\n", encoding="utf-8")
+        "roles:\n  - id: peer-lead\n    summary: 'Lead XSS<script>alert(1)</script>{{ 7*7 }} {% raw %}'\n",
+        encoding="utf-8",
+    )
     result = run_build(project, env={"SOP_PDF": "0"})
     assert result.returncode == 0, result.stderr
     pages = {p: p.read_text(encoding="utf-8") for p in (project / "site").rglob("*.html")}

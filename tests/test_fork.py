@@ -1,6 +1,7 @@
 """A Trust's year with the kit, with real git: fork, adapt only inside local/, take upstream's
 improvements with a merge that has no conflicts, and publish a site (and PDFs) showing both,
 with a register of local variations listing exactly the Trust's own adaptations."""
+
 from __future__ import annotations
 
 import os
@@ -12,17 +13,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from macros.model import load_model
-from macros.yamlpos import load_file
+from macros.data.model import load_model
+from macros.data.yamlpos import load_file
 from tests import fork_layer
 from tests.conftest import ROOT, copy_project, run_build
 
 pytestmark = pytest.mark.slow
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Fork test", "GIT_AUTHOR_EMAIL": "fork.test@example.nhs.uk",
-    "GIT_COMMITTER_NAME": "Fork test", "GIT_COMMITTER_EMAIL": "fork.test@example.nhs.uk",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Fork test",
+    "GIT_AUTHOR_EMAIL": "fork.test@example.nhs.uk",
+    "GIT_COMMITTER_NAME": "Fork test",
+    "GIT_COMMITTER_EMAIL": "fork.test@example.nhs.uk",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
 }
 UPSTREAM_DUTY_TITLE = "Screening referrals within five working days"
 UPSTREAM_FORM_ID = "upstream-feedback"
@@ -40,8 +44,9 @@ def snapshot(dest: Path) -> None:
     """The project's files as they are in the working tree, as git sees them (tracked, and new
     files not ignored; in CI, a fresh clone: the commit under test). Outside a git checkout,
     the parts copy_project copies."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True
+    )
     if listed.returncode != 0:
         copy_project(dest)
         return
@@ -61,7 +66,7 @@ def insert_item(path: Path, display: str, key: str, item: dict) -> None:
     block = yaml.safe_dump([item], sort_keys=False, allow_unicode=True, width=1000)
     indent = " " * (first.col - 3)  # the item's "- " starts two columns before its first key
     lines = path.read_text().splitlines(keepends=True)
-    lines[first.line - 1:first.line - 1] = [indent + line for line in block.splitlines(keepends=True)]
+    lines[first.line - 1 : first.line - 1] = [indent + line for line in block.splitlines(keepends=True)]
     path.write_text("".join(lines))
 
 
@@ -78,7 +83,9 @@ def upstream_changes(repo: Path) -> None:
 
     forms = repo / "sop_data" / "forms.yml"
     model_form = next(f for f in yaml.safe_load(forms.read_text())["forms"] if f["id"] == "session-log")
-    insert_item(forms, "sop_data/forms.yml", "forms", {**model_form, "id": UPSTREAM_FORM_ID, "title": UPSTREAM_FORM_TITLE})
+    insert_item(
+        forms, "sop_data/forms.yml", "forms", {**model_form, "id": UPSTREAM_FORM_ID, "title": UPSTREAM_FORM_TITLE}
+    )
 
     page = repo / "docs" / "procedure" / "referral.md"
     page.write_text(page.read_text().rstrip("\n") + f"\n\n{UPSTREAM_SENTENCE}\n")
@@ -117,8 +124,13 @@ def merged_fork(tmp_path_factory):
     # The Trust merges the reference SOP's updates, as the fork guide says.
     git(fork, "remote", "add", "upstream", str(upstream))
     git(fork, "fetch", "-q", "upstream")
-    merge = subprocess.run(["git", "merge", "--no-edit", "upstream/main"], cwd=fork, env={**os.environ, **GIT_ENV},
-                           capture_output=True, text=True)
+    merge = subprocess.run(
+        ["git", "merge", "--no-edit", "upstream/main"],
+        cwd=fork,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+    )
     conflicts = git(fork, "diff", "--name-only", "--diff-filter=U").stdout.split()
     build = run_build(fork)  # PDFs too, when the PDF step is on (the default)
     return fork, reference_model, merge, conflicts, build
@@ -211,7 +223,15 @@ def test_the_pdf_shows_both(merged_fork):
         pytest.skip("the build made no full SOP PDF (PDF step off or not present)")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     text = re.sub(r"\s+", " ", text)
-    for expected in (fork_layer.TRUST, "Peer recovery worker", fork_layer.NEW_STEP_TITLE, fork_layer.LOCAL_FIELD_LABEL,
-                     fork_layer.DOC_REFERENCE, "Register of local variations",
-                     UPSTREAM_DUTY_TITLE, UPSTREAM_FORM_TITLE, UPSTREAM_SENTENCE):
+    for expected in (
+        fork_layer.TRUST,
+        "Peer recovery worker",
+        fork_layer.NEW_STEP_TITLE,
+        fork_layer.LOCAL_FIELD_LABEL,
+        fork_layer.DOC_REFERENCE,
+        "Register of local variations",
+        UPSTREAM_DUTY_TITLE,
+        UPSTREAM_FORM_TITLE,
+        UPSTREAM_SENTENCE,
+    ):
         assert expected in text, f"{expected!r} is not in the full SOP PDF"

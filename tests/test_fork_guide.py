@@ -1,5 +1,6 @@
 """Every copy-paste example in the fork guide works as written, and the guide covers the
 adaptations the fork test makes."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,8 @@ import re
 import pytest
 import yaml
 
-from macros.model import load_model
-from macros.problems import DataError
+from macros.data.model import load_model
+from macros.data.problems import DataError
 from tests import fork_layer
 from tests.conftest import ROOT
 
@@ -29,12 +30,29 @@ def examples() -> list[tuple[str, str]]:
 
 def test_the_guide_has_an_example_for_each_common_adaptation():
     files = [name for name, _ in examples()]
-    for name in ("trust.yml", "document.yml", "roles.yml", "referral.yml", "interventions.yml", "access.yml",
-                 "forms.yml", "additions.yml"):
+    for name in (
+        "trust.yml",
+        "document.yml",
+        "roles.yml",
+        "referral.yml",
+        "interventions.yml",
+        "access.yml",
+        "forms.yml",
+        "additions.yml",
+    ):
         assert name in files, f"the fork guide has no example for local/{name}"
     text = GUIDE.read_text()
-    for words in ("per_team: 1", "remove: true", "after: screening", "psw-volunteer", "local/pages/contacts.md",
-                  "Sync fork", "git merge upstream/main", "Register of local variations", ".github/workflows/publish.yml"):
+    for words in (
+        "per_team: 1",
+        "remove: true",
+        "after: screening",
+        "psw-volunteer",
+        "local/pages/contacts.md",
+        "Sync fork",
+        "git merge upstream/main",
+        "Register of local variations",
+        ".github/workflows/publish.yml",
+    ):
         assert words in text, f"the fork guide does not mention {words!r}"
     assert len(re.findall(r"^### \d+\. ", text, re.M)) == 10
 
@@ -59,8 +77,12 @@ def test_the_publish_workflow_builds_and_deploys_with_pinned_well_known_actions(
     assert {"push", "workflow_dispatch", "schedule"} <= set(triggers)
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     uses = [step["uses"] for job in (build, deploy) for step in job["steps"] if "uses" in step]
-    assert uses == ["actions/checkout@v4", "actions/setup-python@v5", "actions/upload-pages-artifact@v3",
-                    "actions/deploy-pages@v4"]
+    assert uses == [
+        "actions/checkout@v4",
+        "actions/setup-python@v5",
+        "actions/upload-pages-artifact@v3",
+        "actions/deploy-pages@v4",
+    ]
     runs = "\n".join(step.get("run", "") for step in build["steps"])
     assert ".ci/system-deps build" in runs and "make build" in runs
     python = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/setup-python"))

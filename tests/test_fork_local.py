@@ -1,5 +1,6 @@
 """The Trust layer in a built site: local pages, assets, notes under sections, the register of
 local variations, and the build-time warning for an SOP past its review date."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from macros.model import load_model
-from macros.problems import DataError
+from macros.data.model import load_model
+from macros.data.problems import DataError
 from tests import fork_layer
 from tests.conftest import ROOT, copy_project, run_build
 
 PAGE = "procedure/referral.md"
 NOTE_TEXT = "In Northshire, referrals go to the peer support service mailbox."
 # 1 January 2031: after the local ratified date (15 March 2027) plus 36 months
-AFTER_REVIEW = str(int(dt.datetime(2031, 1, 1, tzinfo=dt.timezone.utc).timestamp()))
+AFTER_REVIEW = str(int(dt.datetime(2031, 1, 1, tzinfo=dt.UTC).timestamp()))
 
 
 def section_to_use(project: Path) -> str:
@@ -63,13 +64,15 @@ def trust_site(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("trust") / "project")
     fork_layer.apply(project)
     section = section_to_use(project)
-    (project / "local" / "additions.yml").write_text(textwrap.dedent(f"""\
+    (project / "local" / "additions.yml").write_text(
+        textwrap.dedent(f"""\
         additions:
           - page: {PAGE}
             section: {section}
             title: Referrals in Northshire
             text: {NOTE_TEXT}
-        """))
+        """)
+    )
     (project / "local" / "assets" / "extra.css").write_text(".md-header { border-bottom: 4px solid #ffb81c; }\n")
     result = run_build(project, env={"SOP_PDF": "0", "SOURCE_DATE_EPOCH": AFTER_REVIEW})
     assert result.returncode == 0, result.stderr
@@ -106,9 +109,9 @@ def test_a_local_note_sits_at_the_end_of_its_section(trust_site):
     note = html.index(NOTE_TEXT)
     heading = re.search(r"<h([12])[^>]*>" + re.escape(section), html)
     assert heading and heading.start() < note
-    nxt = re.search(rf"<h[1-{heading.group(1)}][ >]", html[heading.end():])
+    nxt = re.search(rf"<h[1-{heading.group(1)}][ >]", html[heading.end() :])
     assert nxt is None or heading.end() + nxt.start() > note
-    assert "Referrals in Northshire" in html[heading.end():note]
+    assert "Referrals in Northshire" in html[heading.end() : note]
 
 
 def test_the_register_shows_reference_and_local_values_side_by_side(trust_site):
@@ -128,7 +131,8 @@ def test_the_register_shows_reference_and_local_values_side_by_side(trust_site):
 
 def test_a_note_under_a_missing_heading_fails_with_file_and_line(project):
     (project / "local").joinpath("additions.yml").write_text(
-        f"# my notes\nadditions:\n  - page: {PAGE}\n    section: No such heading\n    text: Hello.\n")
+        f"# my notes\nadditions:\n  - page: {PAGE}\n    section: No such heading\n    text: Hello.\n"
+    )
     result = run_build(project, env={"SOP_PDF": "0"})
     assert result.returncode != 0
     assert f"local/additions.yml:3: additions: section 'No such heading' is not a heading on {PAGE}" in result.stderr
@@ -136,21 +140,26 @@ def test_a_note_under_a_missing_heading_fails_with_file_and_line(project):
 
 
 def test_a_note_on_a_missing_page_is_a_data_error(project):
-    (project / "local").joinpath("additions.yml").write_text("additions:\n  - page: procedure/nope.md\n    text: Hello.\n")
+    (project / "local").joinpath("additions.yml").write_text(
+        "additions:\n  - page: procedure/nope.md\n    text: Hello.\n"
+    )
     with pytest.raises(DataError) as info:
         load_model(project)
     assert [str(p) for p in info.value.problems] == [
         "local/additions.yml:2:5: additions[0].page: there is no page docs/procedure/nope.md; "
-        "give the page's path under docs/, e.g. procedure/referral.md"]
+        "give the page's path under docs/, e.g. procedure/referral.md"
+    ]
 
 
 def test_notes_go_at_the_end_of_the_named_section_by_words_or_id():
-    from macros.local_site import add_notes
+    from macros.site.local_site import add_notes
 
     page = "# Title\n\nIntro.\n\n## Screening {#screen}\n\nText.\n\n### Detail\n\nMore.\n\n```\n## not a heading\n```\n\n## Matching\n\nLast."
-    notes = [{"section": "Screening", "text": "A", "source": "local/additions.yml:2"},
-             {"section": "#screen", "text": "B", "source": "local/additions.yml:5"},
-             {"text": "C", "source": "local/additions.yml:8"}]
+    notes = [
+        {"section": "Screening", "text": "A", "source": "local/additions.yml:2"},
+        {"section": "#screen", "text": "B", "source": "local/additions.yml:5"},
+        {"text": "C", "source": "local/additions.yml:8"},
+    ]
     out = add_notes(page, notes, lambda note: f"NOTE {note['text']}").split("\n")
     # both notes close the Screening section (after its sub-section), before Matching
     assert out.index("NOTE A") < out.index("NOTE B") < out.index("## Matching")

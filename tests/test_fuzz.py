@@ -10,6 +10,7 @@ Three kinds of input:
   - arbitrary text and bytes.
 Deterministic (derandomize, no example database) and small enough to run in seconds.
 """
+
 from __future__ import annotations
 
 import copy
@@ -20,12 +21,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from macros import model
-from macros.merge import merge_files
-from macros.model import COLLECTIONS, DATA_FILES, derive, read_files, validate
-from macros.problems import Problem
-from macros.validate import schema_for
-from macros.yamlpos import load_text
+from macros.data import model
+from macros.data.model import COLLECTIONS, DATA_FILES, derive, read_files, validate
+from macros.data.problems import Problem
+from macros.data.trust_layer import merge_files
+from macros.data.validate import schema_for
+from macros.data.yamlpos import load_text
 from tests.conftest import ROOT
 
 REFERENCE = read_files(ROOT)
@@ -35,20 +36,78 @@ REAL_IDS = {
     for collection, (file, key) in COLLECTIONS.items()
 }
 ALL_IDS = sorted({i for ids in REAL_IDS.values() for i in ids})
-FUZZ = settings(max_examples=100, derandomize=True, database=None, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=100,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 # Text that means something to YAML, Jinja, Markdown or our text references.
-SNIPPETS = [": ", "- ", "\t", "[", "]", "{", "}", '"', "'", "#", "&a ", "*a", "!!binary ", "!!python/object ",
-            "---\n", "...\n", "\n", "  ", "? ", "|", ">-", "%YAML 1.1\n", "\x00", "\ufeff", "é", "null", "~",
-            "<<: *a\n", "{{ 7*7 }}", "{% raw %}", "{name:psw}", "{name:nobody}", "<script>", "2026-02-30",
-            "0x1F", "1e400", ".nan", "yes", "on", "&x [*x]", "\r\n", "\u2028"]
+SNIPPETS = [
+    ": ",
+    "- ",
+    "\t",
+    "[",
+    "]",
+    "{",
+    "}",
+    '"',
+    "'",
+    "#",
+    "&a ",
+    "*a",
+    "!!binary ",
+    "!!python/object ",
+    "---\n",
+    "...\n",
+    "\n",
+    "  ",
+    "? ",
+    "|",
+    ">-",
+    "%YAML 1.1\n",
+    "\x00",
+    "\ufeff",
+    "é",
+    "null",
+    "~",
+    "<<: *a\n",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "{name:psw}",
+    "{name:nobody}",
+    "<script>",
+    "2026-02-30",
+    "0x1F",
+    "1e400",
+    ".nan",
+    "yes",
+    "on",
+    "&x [*x]",
+    "\r\n",
+    "\u2028",
+]
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**12), st.floats(allow_nan=True, width=32),
-                    st.text(max_size=15), st.sampled_from(SNIPPETS + ALL_IDS))
-anything = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
-                        | st.dictionaries(st.one_of(st.text(max_size=8), st.sampled_from(["id", "new", "remove", "after"])),
-                                          inner, max_size=3), max_leaves=10)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 10**12),
+    st.floats(allow_nan=True, width=32),
+    st.text(max_size=15),
+    st.sampled_from(SNIPPETS + ALL_IDS),
+)
+anything = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.one_of(st.text(max_size=8), st.sampled_from(["id", "new", "remove", "after"])), inner, max_size=3
+        )
+    ),
+    max_leaves=10,
+)
 
 
 def from_schema(schema: dict, depth: int = 0, wrong: bool = True) -> st.SearchStrategy:
@@ -74,7 +133,8 @@ def _right(schema: dict, depth: int, wrong: bool) -> st.SearchStrategy:
         required = set(schema.get("required", []))
         mapping = st.fixed_dictionaries(
             {k: from_schema(v, depth + 1, wrong) for k, v in props.items() if k in required},
-            optional={k: from_schema(v, depth + 1, wrong) for k, v in props.items() if k not in required})
+            optional={k: from_schema(v, depth + 1, wrong) for k, v in props.items() if k not in required},
+        )
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict):
             keys = st.sampled_from(REAL_IDS.get(schema.get("propertyNames", {}).get("x-ref"), []) + ["nobody"])
@@ -82,8 +142,9 @@ def _right(schema: dict, depth: int, wrong: bool) -> st.SearchStrategy:
         return mapping
     if kind == "array":
         low = schema.get("minItems", 0)
-        return st.lists(from_schema(schema.get("items", {}), depth + 1, wrong), min_size=low if not wrong else 0,
-                        max_size=low + 3)
+        return st.lists(
+            from_schema(schema.get("items", {}), depth + 1, wrong), min_size=low if not wrong else 0, max_size=low + 3
+        )
     if kind == "string":
         if "x-ref" in schema:
             return st.sampled_from(REAL_IDS.get(schema["x-ref"], []) + ["nobody", "peer-led"])
@@ -91,7 +152,11 @@ def _right(schema: dict, depth: int, wrong: bool) -> st.SearchStrategy:
             return st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)).map(dt.date.isoformat)
         if "pattern" in schema:
             pattern = st.from_regex(schema["pattern"], fullmatch=True).filter(lambda s: "\n" not in s)
-            return st.one_of(pattern, st.sampled_from(ALL_IDS)) if "id" in schema.get("description", "").lower() else pattern
+            return (
+                st.one_of(pattern, st.sampled_from(ALL_IDS))
+                if "id" in schema.get("description", "").lower()
+                else pattern
+            )
         return st.one_of(st.text(min_size=schema.get("minLength", 0), max_size=30), st.sampled_from(SNIPPETS))
     if kind == "integer":
         return st.integers(schema.get("minimum", -5), schema.get("maximum", 100))
@@ -165,11 +230,11 @@ def mutated(draw):
             pos = draw(st.integers(0, len(text)))
             text = text[:pos] + draw(st.sampled_from(SNIPPETS)) + text[pos:]
         elif op == "delete-line" and lines:
-            text = "".join(lines[:at] + lines[at + 1:])
+            text = "".join(lines[:at] + lines[at + 1 :])
         elif op == "repeat-line" and lines:
-            text = "".join(lines[:at + 1] + lines[at:])
+            text = "".join(lines[: at + 1] + lines[at:])
         elif lines:
-            text = "".join(lines[:at] + [" " * draw(st.integers(1, 3)) + lines[at]] + lines[at + 1:])
+            text = "".join(lines[:at] + [" " * draw(st.integers(1, 3)) + lines[at]] + lines[at + 1 :])
     return name, text
 
 
@@ -220,7 +285,8 @@ def test_the_fuzzer_reaches_valid_data():
 def test_hostile_yaml_found_by_fuzzing_is_reported():
     """Alias loops, very deep nesting and alias bombs once raised RecursionError or ran for minutes."""
     bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 8))
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 8)
+    )
     cases = {
         "roles: &x [*x]\n": "a loop of YAML aliases",
         "roles:\n  - &x {id: psw, name: *x}\n": "a loop of YAML aliases",

@@ -7,6 +7,7 @@ listed, not followed; resources the browser loads by itself (scripts, styles, im
 In the PDFs, each link annotation must go to a named destination that exists or to a page of the
 same file, or be a web/mail address: never a file path or another file.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,11 +17,19 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pikepdf
-import pytest
 
 EXTERNAL = re.compile(r"^(https?:|mailto:|tel:)", re.I)
-LOADED_BY_BROWSER = {("script", "src"), ("img", "src"), ("link", "href"), ("iframe", "src"), ("source", "src"),
-                     ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")}
+LOADED_BY_BROWSER = {
+    ("script", "src"),
+    ("img", "src"),
+    ("link", "href"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+}
 
 
 class _Page(HTMLParser):
@@ -121,7 +130,8 @@ def test_the_link_check_finds_what_is_broken(tmp_path):
         '<a href="a/page.html#here">ok</a><a href="a/page.html#old">ok</a><a href="#top" id="top">ok</a>'
         '<a href="a/missing.html">1</a><a href="a/page.html#nowhere">2</a><a href="/a/page.html">3</a>'
         '<a href="../outside.html">4</a><a href="javascript:alert(1)">5</a>'
-        '<script src="https://cdn.example.com/x.js"></script><a href="https://example.com/">external</a>')
+        '<script src="https://cdn.example.com/x.js"></script><a href="https://example.com/">external</a>'
+    )
     broken, external, checked, anchors = check_site(tmp_path)
     assert len(broken) == 6, broken
     assert {b.split(": ", 1)[0] for b in broken} == {"index.html"}

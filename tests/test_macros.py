@@ -1,11 +1,12 @@
 """Each macro renders from data, and text from data is escaped, never executed."""
+
 from __future__ import annotations
 
 import pytest
 
-from macros.api import macros_for
-from macros.model import load_model
-from macros.render import Renderer
+from macros.data.model import load_model
+from macros.site.api import macros_for
+from macros.site.render import Renderer
 
 
 @pytest.fixture
@@ -50,9 +51,12 @@ def test_unknown_id_is_a_clear_error(macros):
 
 def test_html_and_jinja_in_data_show_as_text(project):
     path = project / "sop_data" / "roles.yml"
-    path.write_text(path.read_text().replace(
-        "A paid member of the team who inducts",
-        "<script>alert(1)</script> {{ 7 * 7 }} A paid member of the team who inducts"))
+    path.write_text(
+        path.read_text().replace(
+            "A paid member of the team who inducts",
+            "<script>alert(1)</script> {{ 7 * 7 }} A paid member of the team who inducts",
+        )
+    )
     model = load_model(project)
     html = macros_for(model, Renderer(model))["role_card"]("peer-lead")
     assert "<script>" not in html and "&lt;script&gt;" in html

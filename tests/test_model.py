@@ -1,10 +1,11 @@
 """The reference data loads, and each kind of fault is reported with file, line and key path."""
+
 from __future__ import annotations
 
 import pytest
 
-from macros.model import load_model
-from macros.problems import DataError
+from macros.data.model import load_model
+from macros.data.problems import DataError
 
 
 def test_reference_data_is_valid(project):
@@ -42,7 +43,10 @@ def test_wrong_type(project):
 def test_unknown_key(project):
     break_file(project, "roles.yml", "    per_team: 2\n", "    per_team: 2\n    colour: blue\n")
     [message] = problems_for(project)
-    assert f"sop_data/roles.yml:{line_of(project, 'roles.yml', 'colour: blue')}:5: roles[3].colour: unknown key 'colour'" in message
+    assert (
+        f"sop_data/roles.yml:{line_of(project, 'roles.yml', 'colour: blue')}:5: roles[3].colour: unknown key 'colour'"
+        in message
+    )
 
 
 def test_missing_required_key(project):
@@ -89,6 +93,6 @@ def test_variants_are_one_level_deep(project):
     roles = project / "sop_data" / "roles.yml"
     text = roles.read_text()
     second = text.index("variant_of: psw\n", text.index("variant_of: psw\n") + 1)
-    roles.write_text(text[:second] + "variant_of: psw-volunteer\n" + text[second + len("variant_of: psw\n"):])
+    roles.write_text(text[:second] + "variant_of: psw-volunteer\n" + text[second + len("variant_of: psw\n") :])
     [message] = problems_for(project)
     assert "which is itself a variant of 'psw'" in message

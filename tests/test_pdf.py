@@ -2,6 +2,7 @@
 
 Most tests share one build with PDFs (the session fixture built_site_with_pdfs).
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,13 +15,15 @@ import lxml.html
 import pikepdf
 import pytest
 
-from macros.model import load_model
+from macros.data.model import load_model
 from tests.conftest import copy_project, run_build
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdffonts") and shutil.which("qpdf")),
-                       reason="poppler-utils and qpdf are needed (.ci/system-deps test installs them)"),
+    pytest.mark.skipif(
+        not (shutil.which("pdftotext") and shutil.which("pdffonts") and shutil.which("qpdf")),
+        reason="poppler-utils and qpdf are needed (.ci/system-deps test installs them)",
+    ),
 ]
 
 A4_HEIGHT = 842  # points
@@ -45,7 +48,7 @@ def pdfs(site, model) -> dict[str, Path]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _pages_text(pdf: Path, body_only: bool) -> tuple[str, ...]:
     """Every page's text, from one pdftotext run (pages end in form feeds)."""
     args = ["pdftotext"]
@@ -147,7 +150,7 @@ def test_bookmarks_mirror_the_headings(pdfs, site):
             walk(outline.root, 1)
         headings = headings_of(site.parent / "build" / "print" / f"{name}.html")
         assert [t for _, t in titles] == [t for _, t in headings], name
-        assert all(depth <= level for (depth, _), (level, _) in zip(titles, headings))
+        assert all(depth <= level for (depth, _), (level, _) in zip(titles, headings, strict=True))
 
 
 def test_pdfs_are_tagged_with_language_and_title(pdfs, model):
@@ -174,7 +177,7 @@ def _struct_elems(pdf):
         kids = node.get("/K")
         if kids is None:
             continue
-        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
             if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
                 yield kid
                 stack.append(kid)
@@ -250,7 +253,7 @@ def test_form_pdfs_have_a_real_field_for_every_field_in_the_data_named_by_its_la
             fields = list(pdf.Root.AcroForm.Fields)
             expected = [f for s in form["sections"] for f in s["fields"]]
             assert len(fields) == len(expected), form["id"]
-            for field, data in zip(fields, expected):
+            for field, data in zip(fields, expected, strict=True):
                 tu, t = str(field.TU), str(field.T)
                 assert tu.startswith(data["label"]), (tu, data["label"])
                 assert tu != t, "the accessible name is the label, not the field's name"
@@ -278,8 +281,11 @@ def test_diagram_and_logo_are_vector_graphics_with_alternative_text(pdfs, site):
 
 
 def test_site_links_every_pdf_with_its_size_and_page_count(site, model, pdfs):
-    downloads = (site / "downloads.html").read_text() if (site / "downloads.html").exists() \
+    downloads = (
+        (site / "downloads.html").read_text()
+        if (site / "downloads.html").exists()
         else (site / "downloads" / "index.html").read_text()
+    )
     for pdf in pdfs.values():
         rel = pdf.relative_to(site / "downloads").as_posix()
         assert f'href="downloads/{rel}"' in downloads or f'href="../downloads/{rel}"' in downloads, rel
@@ -287,8 +293,11 @@ def test_site_links_every_pdf_with_its_size_and_page_count(site, model, pdfs):
         meta = re.search(rf'data-pdf="{re.escape(rel)}">\(PDF, [^,]+, (\d+) pages?\)', downloads)
         assert meta and int(meta.group(1)) == count, rel
     form = model.items("forms")[0]
-    page = next(p for p in (site / "paperwork" / f"{form['id']}.html", site / "paperwork" / form["id"] / "index.html")
-                if p.exists()).read_text()
+    page = next(
+        p
+        for p in (site / "paperwork" / f"{form['id']}.html", site / "paperwork" / form["id"] / "index.html")
+        if p.exists()
+    ).read_text()
     folder = model["packs"]["forms"]["folder"]
     assert f'downloads/{folder}/{form["id"]}.pdf"' in page
     assert "downloads/paperwork-pack.pdf" in page

@@ -1,4 +1,5 @@
 """The PDF step's pure parts, without a build: page HTML -> print HTML, packs -> pages, print CSS."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,12 +10,12 @@ import subprocess
 import lxml.html
 import pytest
 
-from macros.model import load_model
+from macros.data.model import load_model
+from macros.data.problems import DataError
 from macros.pdf import assemble
 from macros.pdf.collect import NavEntry
 from macros.pdf.forms import field_labels
 from macros.pdf.packs import Part, check_packs, select_parts
-from macros.problems import DataError
 from tests.conftest import ROOT, run_build
 
 
@@ -37,7 +38,9 @@ def test_page_html_becomes_a_section_with_its_own_ids_and_in_document_links():
     part = Part(entry("procedure/referral.md", ["procedure/index.md"]), depth=1)
     ctx = assemble.Context(
         urls={"procedure/referral/": "procedure-referral", "roles/peer-lead/": "roles-peer-lead"},
-        site_url="", asset=lambda path: f"file:///src/{path}")
+        site_url="",
+        asset=lambda path: f"file:///src/{path}",
+    )
     section, headings = assemble.process_page(PAGE, part, ctx)
     root = lxml.html.fragment_fromstring(str(section.html), create_parent="div")
 
@@ -51,7 +54,8 @@ def test_page_html_becomes_a_section_with_its_own_ids_and_in_document_links():
     # Headings move down one level under their nav parent; the page title is marked for running heads.
     assert [(h.level, h.id, h.text) for h in headings] == [
         (2, "procedure-referral--referral-procedure", "Referral procedure"),
-        (3, "procedure-referral--screening", "Screening")]
+        (3, "procedure-referral--screening", "Screening"),
+    ]
     assert "sop-page-title" in root.find(".//h2").get("class")
     # Every id and every reference to one gets the same prefix, SVG references too.
     assert root.find(".//label").get("for") == root.find(".//input").get("id") == "procedure-referral--f-name"
@@ -70,13 +74,22 @@ def test_links_to_pages_outside_the_pdf_go_to_the_published_site_when_it_has_an_
 
 
 def test_page_keys_match_with_or_without_directory_urls():
-    assert assemble.page_key("procedure/referral.html") == assemble.page_key("procedure/referral/") == "procedure/referral/"
+    assert (
+        assemble.page_key("procedure/referral.html")
+        == assemble.page_key("procedure/referral/")
+        == "procedure/referral/"
+    )
     assert assemble.page_key("index.html") == assemble.page_key("") == ""
 
 
 def test_pages_are_chosen_by_pattern_in_nav_order_and_nest_only_under_parents_in_the_same_pdf():
-    entries = [entry("index.md"), entry("roles/index.md"), entry("roles/psw.md", ["roles/index.md"]),
-               entry("procedure/index.md"), entry("procedure/access.md", ["procedure/index.md"])]
+    entries = [
+        entry("index.md"),
+        entry("roles/index.md"),
+        entry("roles/psw.md", ["roles/index.md"]),
+        entry("procedure/index.md"),
+        entry("procedure/access.md", ["procedure/index.md"]),
+    ]
     pack = {"pages": ["procedure/access.md", "roles/*"], "exclude": ["roles/psw.md"]}
     parts = select_parts(pack, entries)
     assert [(p.entry.src_uri, p.depth) for p in parts] == [("roles/index.md", 0), ("procedure/access.md", 0)]
@@ -96,16 +109,21 @@ def test_a_pack_pattern_that_matches_no_page_is_reported_with_file_and_line():
 
 
 def test_field_labels_come_from_the_label_elements():
-    html = ('<form><label for="a">Date of referral (required)</label><input id="a" name="form-a">'
-            '<input type="checkbox" id="b" name="form-b"><label for="b">  The person\n agrees </label>'
-            '<label>Notes <textarea id="c" name="form-c"></textarea></label></form>')
-    assert field_labels(html) == {"form-a": "Date of referral (required)", "form-b": "The person agrees",
-                                  "form-c": "Notes"}
+    html = (
+        '<form><label for="a">Date of referral (required)</label><input id="a" name="form-a">'
+        '<input type="checkbox" id="b" name="form-b"><label for="b">  The person\n agrees </label>'
+        '<label>Notes <textarea id="c" name="form-c"></textarea></label></form>'
+    )
+    assert field_labels(html) == {
+        "form-a": "Date of referral (required)",
+        "form-b": "The person agrees",
+        "form-c": "Notes",
+    }
 
 
 def test_cover_says_when_the_document_is_past_its_review_date(tmp_path):
     from macros.pdf.step import PdfStep
-    from macros.render import Renderer
+    from macros.site.render import Renderer
 
     for when, overdue in ((dt.date(2026, 10, 2), False), (dt.date(2040, 1, 1), True)):
         model = load_model(ROOT, today=when)
@@ -128,11 +146,15 @@ def test_long_tables_repeat_their_header_row_on_every_page(tmp_path):
 
     rows = "".join(f"<tr><td>Row {i}</td><td>Some words</td></tr>" for i in range(150))
     css = (ROOT / "overrides" / "print" / "print.css").as_uri()
-    html = (f'<html lang="en-GB"><head><title>t</title><link rel="stylesheet" href="{css}"></head><body>'
-            f"<table><thead><tr><th>Column heading A</th><th>B</th></tr></thead><tbody>{rows}</tbody></table></body></html>")
+    html = (
+        f'<html lang="en-GB"><head><title>t</title><link rel="stylesheet" href="{css}"></head><body>'
+        f"<table><thead><tr><th>Column heading A</th><th>B</th></tr></thead><tbody>{rows}</tbody></table></body></html>"
+    )
     pdf = tmp_path / "table.pdf"
     HTML(string=html).write_pdf(pdf)
-    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
     pages = [p for p in pages if p.strip()]
     assert len(pages) >= 3
     assert all("Column heading A" in page for page in pages)
@@ -153,6 +175,7 @@ def test_a_bad_page_pattern_in_packs_yml_stops_the_build_with_file_and_line(proj
     packs.write_text(packs.read_text().replace("      - procedure/training.md\n", "      - procedure/trainig.md\n", 1))
     result = run_build(project, env={"SOP_PDF": "0"})
     assert result.returncode != 0
-    assert re.search(r"sop_data/packs\.yml:\d+:\d+: packs\[1\]\.pages\[\d+\]: 'procedure/trainig\.md' matches no page",
-                     result.stderr), result.stderr
+    assert re.search(
+        r"sop_data/packs\.yml:\d+:\d+: packs\[1\]\.pages\[\d+\]: 'procedure/trainig\.md' matches no page", result.stderr
+    ), result.stderr
     assert "Traceback" not in result.stderr

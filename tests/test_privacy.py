@@ -1,14 +1,22 @@
 """The personal-data check: NHS numbers (modulus 11), NI numbers, mobiles and personal emails fail the build."""
+
 from __future__ import annotations
 
 import random
 
 import pytest
 
-from macros.model import load_model
-from macros.privacy import (MARKER, is_nhs_number, is_ni_number, is_personal_email, is_personal_mobile,
-                            scan_project, scan_text)
-from macros.problems import DataError
+from macros.data.model import load_model
+from macros.data.privacy import (
+    MARKER,
+    is_nhs_number,
+    is_ni_number,
+    is_personal_email,
+    is_personal_mobile,
+    scan_project,
+    scan_text,
+)
+from macros.data.problems import DataError
 from tests.conftest import ROOT, run_build
 
 
@@ -64,48 +72,81 @@ def test_longer_digit_runs_phone_numbers_and_dates_are_not_nhs_numbers():
     assert scan_text(text, "x.yml") == []
 
 
-@pytest.mark.parametrize("text, found", [
-    ("AB 12 34 56 C", True), ("ab123456c", True), ("JK123456D", True), ("CE 11 22 33 A", True),
-    ("QQ 12 34 56 C", False),  # the usual made-up example: Q is never a first letter
-    ("DA123456A", False), ("AO123456A", False), ("GB123456A", False), ("NT123456B", False),
-    ("ZZ123456A", False), ("AB123456E", False), ("AB12345C", False),
-])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("AB 12 34 56 C", True),
+        ("ab123456c", True),
+        ("JK123456D", True),
+        ("CE 11 22 33 A", True),
+        ("QQ 12 34 56 C", False),  # the usual made-up example: Q is never a first letter
+        ("DA123456A", False),
+        ("AO123456A", False),
+        ("GB123456A", False),
+        ("NT123456B", False),
+        ("ZZ123456A", False),
+        ("AB123456E", False),
+        ("AB12345C", False),
+    ],
+)
 def test_national_insurance_numbers(text, found):
     assert is_ni_number(text) is found
     assert bool(scan_text(f"note: {text}\n", "x.yml")) is found
 
 
-@pytest.mark.parametrize("text, found", [
-    ("07123 456789", True), ("07123456789", True), ("+44 7123 456789", True), ("+447123456789", True),
-    ("+44 (0)7123 456 789", True), ("0712-345-6789", True),
-    ("07700 900123", False), ("+44 7700 900999", False),  # Ofcom's drama range
-    ("01632 960000", False), ("020 7946 0000", False), ("0800 123 4567", False),
-])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("07123 456789", True),
+        ("07123456789", True),
+        ("+44 7123 456789", True),
+        ("+447123456789", True),
+        ("+44 (0)7123 456 789", True),
+        ("0712-345-6789", True),
+        ("07700 900123", False),
+        ("+44 7700 900999", False),  # Ofcom's drama range
+        ("01632 960000", False),
+        ("020 7946 0000", False),
+        ("0800 123 4567", False),
+    ],
+)
 def test_mobile_numbers(text, found):
     assert bool(scan_text(f"phone: {text}\n", "x.yml")) is found
     if found:
         assert is_personal_mobile(text)
 
 
-@pytest.mark.parametrize("address, personal", [
-    ("jane.smith@nhs.net", True), ("jane.smith1@nhs.net", True), ("j.smith@somerset.nhs.uk", True),
-    ("jane@gmail.com", True), ("someone@trust.org.uk", True),
-    ("peer.support@example.nhs.uk", False), ("anyone@example.com", False), ("x@mail.example", False),
-    ("peer-support.team@nhs.net", False), ("pals@somerset.nhs.uk", False),
-    ("recovery.college@somerset.nhs.uk", False), ("accessibility@example.nhs.uk", False),
-])
+@pytest.mark.parametrize(
+    "address, personal",
+    [
+        ("jane.smith@nhs.net", True),
+        ("jane.smith1@nhs.net", True),
+        ("j.smith@somerset.nhs.uk", True),
+        ("jane@gmail.com", True),
+        ("someone@trust.org.uk", True),
+        ("peer.support@example.nhs.uk", False),
+        ("anyone@example.com", False),
+        ("x@mail.example", False),
+        ("peer-support.team@nhs.net", False),
+        ("pals@somerset.nhs.uk", False),
+        ("recovery.college@somerset.nhs.uk", False),
+        ("accessibility@example.nhs.uk", False),
+    ],
+)
 def test_email_addresses(address, personal):
     assert is_personal_email(address) is personal
     assert bool(scan_text(f"Write to {address}.\n", "docs/x.md")) is personal
 
 
 def test_the_marker_allows_a_deliberate_example_on_its_line_or_the_next():
-    text = (f"email: jane.smith@nhs.net  # {MARKER}\n"
-            f"# {MARKER}\n"
-            "phone: 07123 456789\n"
-            f"<!-- {MARKER} -->\n"
-            "AB 12 34 56 C\n"
-            "but not this one: 07123 456780\n")
+    text = (
+        f"email: jane.smith@nhs.net  # {MARKER}\n"
+        f"# {MARKER}\n"
+        "phone: 07123 456789\n"
+        f"<!-- {MARKER} -->\n"
+        "AB 12 34 56 C\n"
+        "but not this one: 07123 456780\n"
+    )
     [problem] = scan_text(text, "docs/x.md")
     assert problem.line == 6 and "a mobile phone number: 07123 456780" in problem.message
 
@@ -117,8 +158,10 @@ def test_the_reference_sop_has_no_personal_data():
 
 def test_personal_data_stops_the_load_with_file_and_line(project):
     trust = project / "sop_data" / "trust.yml"
-    trust.write_text(trust.read_text() + "  - id: a-person\n    label: Ask Jane\n    team: Peer team\n"
-                     "    email: jane.smith@nhs.net\n")
+    trust.write_text(
+        trust.read_text() + "  - id: a-person\n    label: Ask Jane\n    team: Peer team\n"
+        "    email: jane.smith@nhs.net\n"
+    )
     page = project / "docs" / "procedure" / "referral.md"
     page.write_text(page.read_text() + "\nAn example record: NHS number 943 476 5919.\n")
     with pytest.raises(DataError) as info:
@@ -127,7 +170,9 @@ def test_personal_data_stops_the_load_with_file_and_line(project):
     email_line = trust.read_text().splitlines().index("    email: jane.smith@nhs.net") + 1
     page_line = page.read_text().splitlines().index("An example record: NHS number 943 476 5919.") + 1
     assert any(m.startswith(f"sop_data/trust.yml:{email_line}:") and "personal email" in m for m in messages), messages
-    assert any(m.startswith(f"docs/procedure/referral.md:{page_line}:") and "NHS number" in m for m in messages), messages
+    assert any(m.startswith(f"docs/procedure/referral.md:{page_line}:") and "NHS number" in m for m in messages), (
+        messages
+    )
 
 
 @pytest.mark.slow

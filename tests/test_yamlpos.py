@@ -1,4 +1,4 @@
-from macros.yamlpos import load_text
+from macros.data.yamlpos import load_text
 
 
 def test_values_keep_their_line_and_column():

@@ -10,6 +10,7 @@
 
 SOP_PDF=0 switches the whole step off; SOP_BUILD_DIR moves the kept print HTML (default build/).
 """
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ Every page becomes a <section> of one document, so:
 - headings move down one level per nav parent that is in the same PDF, so the tags and the
   bookmarks keep the site's outline (Procedure > Referral procedure > Screening).
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -23,8 +24,17 @@ _BASE = "http://site.invalid/"  # stands for the site root while resolving relat
 _HEADING = re.compile(r"^h([1-6])$")
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
 # Attributes that name other elements by id, as a space-separated list.
-_IDREF_ATTRS = ("for", "headers", "aria-describedby", "aria-labelledby", "aria-controls", "aria-details",
-                "aria-owns", "form", "list")
+_IDREF_ATTRS = (
+    "for",
+    "headers",
+    "aria-describedby",
+    "aria-labelledby",
+    "aria-controls",
+    "aria-details",
+    "aria-owns",
+    "form",
+    "list",
+)
 
 
 def slug_for(src_uri: str) -> str:
@@ -60,6 +70,7 @@ class Section:
 @dataclass(frozen=True)
 class Context:
     """What the rewrite needs to know about the site."""
+
     urls: dict[str, str]  # page_key(url) of every page in this PDF -> its slug
     site_url: str  # the published site, for links to pages outside this PDF; "" if unknown
     asset: object  # callable: site path such as assets/images/logo.svg -> file URI, or None
@@ -117,7 +128,7 @@ def _rewrite_link(el, page_url: str, prefix: str, ctx: Context) -> None:
     target = urljoin(_BASE + page_url, href)
     if not target.startswith(_BASE):
         return  # another site, mailto:, tel: - printed as they are
-    path = target[len(_BASE):]
+    path = target[len(_BASE) :]
     fragment = urlsplit(path).fragment
     slug = ctx.urls.get(page_key(path))
     if slug is not None:

@@ -1,4 +1,5 @@
 """The site's pages in nav order, and the article HTML MkDocs rendered for each (captured in a hook)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

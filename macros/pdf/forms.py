@@ -1,4 +1,5 @@
 """Fillable forms: each field's accessible name (/TU) is its label, read from the page's own HTML."""
+
 from __future__ import annotations
 
 import lxml.html

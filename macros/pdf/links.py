@@ -1,4 +1,5 @@
 """The macros behind the site's downloads page."""
+
 from __future__ import annotations
 
 from . import enabled

@@ -35,6 +35,7 @@ tree rather than marked as /Artifact (WeasyPrint says that needs PDF 2.0); <dt>/
 list items; /Headers link table cells to headers only by row/column position; the reading order is
 the HTML order, which we keep simple (no floats or absolutely positioned content).
 """
+
 from __future__ import annotations
 
 import gc
@@ -113,8 +114,9 @@ def render(job: RenderJob) -> Rendered:
     # (benchmarks/RESULTS.md). Collect once per document instead.
     gc.disable()
     try:
-        document = HTML(filename=job.html).render(font_config=_worker["fonts"], cache=_worker["images"],
-                                                  **options_for(job))
+        document = HTML(filename=job.html).render(
+            font_config=_worker["fonts"], cache=_worker["images"], **options_for(job)
+        )
         document.write_pdf(job.pdf, finisher=_finisher(job), **options_for(job))
         pages = len(document.pages)
     finally:
@@ -140,6 +142,7 @@ def _finisher(job: RenderJob):
             stream = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
             content = b"".join(stream.stream)
             stream.stream[:] = [content.replace(b"</rdf:RDF>", job.xmp_extra + b"</rdf:RDF>", 1)]
+
     return finish
 
 

@@ -6,20 +6,21 @@ on_env          every page's HTML is known: assemble the print HTML, start rende
 on_post_page    fill in size and page count next to PDF links (waits for that PDF only)
 on_post_build   wait for the rest; the PDFs are in <site>/downloads/ before the site is swapped in
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import source_date
-from ..pages import form_page_uri
-from ..render import Renderer, relative_root
+from ..data.model import source_date
+from ..site.pages import form_page_uri
+from ..site.render import Renderer, relative_root
 from . import assemble, build_dir
 from .collect import Collected, flatten_nav
 from .forms import field_labels
 from .packs import Job, Part, check_packs, jobs_for, matches, select_parts
-from .render import Pool, RenderJob, Rendered
+from .render import Pool, Rendered, RenderJob
 
 DOWNLOADS = "downloads"
 _META = re.compile(r'<span class="sop-pdf-meta" data-pdf="([^"]+)">[^<]*</span>')
@@ -44,8 +45,11 @@ def metadata_date(model) -> str:
 def links_for_page(model, src_uri: str, url: str) -> list[Link]:
     """The PDFs a page links to: packs that name it in link_from, and a form page's own PDF."""
     base = relative_root(url) + DOWNLOADS + "/"
-    out = [Link(base + p["file"], p["file"], p["title"], p["description"])
-           for p in model["packs"]["packs"] if matches(src_uri, p.get("link_from", []))]
+    out = [
+        Link(base + p["file"], p["file"], p["title"], p["description"])
+        for p in model["packs"]["packs"]
+        if matches(src_uri, p.get("link_from", []))
+    ]
     forms = model["packs"]["forms"]
     for form in model.items("forms"):
         if src_uri == form_page_uri(form["id"]):
@@ -100,14 +104,24 @@ class PdfStep:
             html, labels = self.assemble(job, config.get("site_url") or "", ctx_assets)
             html_path.write_text(html, encoding="utf-8")
             xmp = XMP_PDFUA.read_bytes() if job.archival else b""
-            self.pool.submit(RenderJob(job.name, str(html_path), str(site_dir / DOWNLOADS / job.output),
-                                       job.fillable, job.archival, labels, xmp))
+            self.pool.submit(
+                RenderJob(
+                    job.name,
+                    str(html_path),
+                    str(site_dir / DOWNLOADS / job.output),
+                    job.fillable,
+                    job.archival,
+                    labels,
+                    xmp,
+                )
+            )
 
     def on_post_page(self, output: str) -> str:
         if 'class="sop-pdf-meta"' not in output:
             return output
-        return _META.sub(lambda m: str(self.render("print/pdf_meta.html", file=m.group(1),
-                                                    pdf=self.result(m.group(1)))), output)
+        return _META.sub(
+            lambda m: str(self.render("print/pdf_meta.html", file=m.group(1), pdf=self.result(m.group(1)))), output
+        )
 
     def on_post_build(self) -> dict[str, Rendered]:
         try:
@@ -137,8 +151,10 @@ class PdfStep:
                 from mkdocs.exceptions import PluginError
 
                 job = next(j for j in self.jobs if j.name == name)
-                raise PluginError(f"Could not make the PDF downloads/{job.output}: {type(exc).__name__}: {exc}. "
-                                  f"The HTML it was made from is {build_dir(self.root) / 'print' / (name + '.html')}") from None
+                raise PluginError(
+                    f"Could not make the PDF downloads/{job.output}: {type(exc).__name__}: {exc}. "
+                    f"The HTML it was made from is {build_dir(self.root) / 'print' / (name + '.html')}"
+                ) from None
         return self.done[name]
 
     def parts_for(self, job: Job) -> list[Part]:
@@ -152,8 +168,9 @@ class PdfStep:
     def assemble(self, job: Job, site_url: str, asset) -> tuple[str, dict]:
         model = self.model
         parts = self.parts_for(job)
-        ctx = assemble.Context({assemble.page_key(p.entry.url): assemble.slug_for(p.entry.src_uri) for p in parts},
-                               site_url, asset)
+        ctx = assemble.Context(
+            {assemble.page_key(p.entry.url): assemble.slug_for(p.entry.src_uri) for p in parts}, site_url, asset
+        )
         pack = next((p for p in model["packs"]["packs"] if p["id"] == job.name), None)
         cover = bool(pack and pack.get("cover", True))
         control = bool(pack and pack.get("control", True))
@@ -164,24 +181,39 @@ class PdfStep:
             html = self.collected.html.get(part.entry.src_uri, "")
             section, found = assemble.process_page(html, part, ctx)
             first = i == 0 and not (cover or control or want_contents)
-            sections.append({"slug": section.slug, "depth": section.depth, "html": section.html,
-                             "break_before": (part.depth == 0 or per_section) and not first})
+            sections.append(
+                {
+                    "slug": section.slug,
+                    "depth": section.depth,
+                    "html": section.html,
+                    "break_before": (part.depth == 0 or per_section) and not first,
+                }
+            )
             headings += found
             if job.fillable:
                 labels.update(field_labels(html))
         form = model.get("forms", job.form_id) if job.form_id else None
         # Rendered without Renderer.__call__, which strips indentation (it would alter <pre> text).
         html = self.render.env.get_template("print/document.html").render(
-            doc=model["document"], trust=model["trust"], kind=job.kind,
+            doc=model["document"],
+            trust=model["trust"],
+            kind=job.kind,
             subtitle=form["title"] if form else (pack["title"] if pack else ""),
             audience=pack["audience"] if pack else "",
             description=pack["description"] if pack else model["packs"]["forms"]["description"],
-            date=metadata_date(model), stylesheet=(self.root / "overrides" / "print" / "print.css").as_uri(),
-            logo=(self.root / model["trust"]["logo"]).as_uri(), site_url=site_url,
-            cover=cover, masthead=not cover, controlled=not pack or pack.get("controlled", True),
-            control=self.render("document_control.html", doc=model["document"], trust=model["trust"]) if control else "",
+            date=metadata_date(model),
+            stylesheet=(self.root / "overrides" / "print" / "print.css").as_uri(),
+            logo=(self.root / model["trust"]["logo"]).as_uri(),
+            site_url=site_url,
+            cover=cover,
+            masthead=not cover,
+            controlled=not pack or pack.get("controlled", True),
+            control=self.render("document_control.html", doc=model["document"], trust=model["trust"])
+            if control
+            else "",
             toc=assemble.contents(headings, pack.get("contents_depth", 2)) if want_contents else [],
-            sections=sections, base="",
+            sections=sections,
+            base="",
         )
         return html, labels
 
@@ -192,5 +224,5 @@ def _asset_finder(docs_dir: Path, theme_dir: Path | None):
             if folder is not None and (folder / path).is_file():
                 return (folder / path).resolve().as_uri()
         return None
-    return find
 
+    return find

@@ -28,6 +28,7 @@ in a comment: `# example-personal-data-ok` at the end of a YAML line, or
 covers the line right after it (for a value that cannot carry a comment itself).
 Ordinary phone numbers such as Ofcom's drama range 01632 960xxx are not personal data and pass.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,11 +40,46 @@ MARKER = "example-personal-data-ok"
 
 # Words that make an NHS mailbox a team or role mailbox rather than a person's.
 MAILBOX_WORDS = (
-    "team", "service", "support", "enquir", "admin", "office", "info", "help", "contact",
-    "referral", "governance", "communications", "comms", "accessibility", "pals", "hr",
-    "recruitment", "workforce", "peer", "recovery", "wellbeing", "health", "occupational",
-    "training", "education", "volunteer", "complaints", "feedback", "mailbox", "noreply", "no-reply",
-    "safeguarding", "duty", "hub", "unit", "ward", "clinic", "department", "dept", "trust",
+    "team",
+    "service",
+    "support",
+    "enquir",
+    "admin",
+    "office",
+    "info",
+    "help",
+    "contact",
+    "referral",
+    "governance",
+    "communications",
+    "comms",
+    "accessibility",
+    "pals",
+    "hr",
+    "recruitment",
+    "workforce",
+    "peer",
+    "recovery",
+    "wellbeing",
+    "health",
+    "occupational",
+    "training",
+    "education",
+    "volunteer",
+    "complaints",
+    "feedback",
+    "mailbox",
+    "noreply",
+    "no-reply",
+    "safeguarding",
+    "duty",
+    "hub",
+    "unit",
+    "ward",
+    "clinic",
+    "department",
+    "dept",
+    "trust",
 )
 EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net", "example.nhs.uk")
 EXAMPLE_TLDS = (".example", ".test", ".invalid", ".localhost")
@@ -60,7 +96,7 @@ _NINO_BAD_PREFIX = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
 
 def nhs_check_digit(first_nine: str) -> int | None:
     """The modulus 11 check digit of an NHS number's first nine digits (None: no valid number)."""
-    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=False))
     check = 11 - total % 11
     if check == 11:
         return 0
@@ -106,9 +142,17 @@ def scan_text(text: str, display: str) -> list[Problem]:
         if MARKER in line or (number > 1 and _marker_line(lines[number - 2])):
             continue
         for kind, col, value in _findings(line):
-            problems.append(Problem(display, number, col, "", f"looks like personal data ({kind}: {value}); "
-                                    f"remove it, or if it is a made-up example mark the line with "
-                                    f"'# {MARKER}' (YAML) or '<!-- {MARKER} -->' (Markdown)"))
+            problems.append(
+                Problem(
+                    display,
+                    number,
+                    col,
+                    "",
+                    f"looks like personal data ({kind}: {value}); "
+                    f"remove it, or if it is a made-up example mark the line with "
+                    f"'# {MARKER}' (YAML) or '<!-- {MARKER} -->' (Markdown)",
+                )
+            )
     return problems
 
 
@@ -120,11 +164,11 @@ def _marker_line(line: str) -> bool:
 
 def _findings(line: str):
     for found in _NHS.finditer(line):
-        if is_nhs_number(found.group(0)) and not _ISBN_BEFORE.search(line[:found.start()]):
+        if is_nhs_number(found.group(0)) and not _ISBN_BEFORE.search(line[: found.start()]):
             yield "an NHS number", found.start() + 1, found.group(0)
     for found in _NINO.finditer(line.upper()):
         if is_ni_number(found.group(0)):
-            yield "a National Insurance number", found.start() + 1, line[found.start():found.end()]
+            yield "a National Insurance number", found.start() + 1, line[found.start() : found.end()]
     for found in _MOBILE.finditer(line):
         if is_personal_mobile(found.group(0)):
             yield "a mobile phone number", found.start() + 1, found.group(0)
@@ -138,8 +182,11 @@ def files_to_scan(root: Path) -> list[tuple[Path, str]]:
     """(path, display name) of every data file and page a person edits."""
     root = Path(root)
     out = []
-    for folder, patterns in (("sop_data", ("*.yml", "*.yaml")), ("local", ("*.yml", "*.yaml", "*.md")),
-                             ("docs", ("*.md",))):
+    for folder, patterns in (
+        ("sop_data", ("*.yml", "*.yaml")),
+        ("local", ("*.yml", "*.yaml", "*.md")),
+        ("docs", ("*.md",)),
+    ):
         base = root / folder
         if not base.is_dir():
             continue
@@ -166,8 +213,15 @@ def scan_project(root: Path) -> list[Problem]:
             if path.suffix == ".md":
                 line = raw[: exc.start].count(b"\n") + 1
                 col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-                problems.append(Problem(display, line, col, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-                                        "save the file as UTF-8"))
+                problems.append(
+                    Problem(
+                        display,
+                        line,
+                        col,
+                        "",
+                        f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                    )
+                )
             continue
         problems += scan_text(text, display)
     return problems

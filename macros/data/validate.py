@@ -6,6 +6,7 @@ Schemas mark the cross-references themselves, so adding a new kind of reference 
   "propertyNames": {"x-ref": "roles"}  on an object: every key must be such an id
   "x-unique-ids": true       on an array: its items' ids are unique within that list
 """
+
 from __future__ import annotations
 
 import json
@@ -17,11 +18,16 @@ import jsonschema
 from .problems import Problem, format_path
 from .yamlpos import Loaded
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "sop_data" / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "sop_data" / "schemas"
 
 _TYPE_NAMES = {
-    "string": "a string (text)", "integer": "a whole number", "number": "a number",
-    "boolean": "true or false", "array": "a list", "object": "a mapping of keys to values", "null": "nothing",
+    "string": "a string (text)",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of keys to values",
+    "null": "nothing",
 }
 
 
@@ -75,9 +81,14 @@ def _message(error: jsonschema.ValidationError) -> tuple[tuple, str]:
     if v == "const":
         return path, f"expected {kw!r}, got {_kind(error.instance)}"
     if v == "pattern":
-        return path, f"{_kind(error.instance)} does not have the expected form: {error.schema.get('x-pattern-help', kw)}"
+        return (
+            path,
+            f"{_kind(error.instance)} does not have the expected form: {error.schema.get('x-pattern-help', kw)}",
+        )
     if v == "format":
-        return path, f"{_kind(error.instance)} is not a valid {kw}" + (" (write dates as YYYY-MM-DD)" if kw == "date" else "")
+        return path, f"{_kind(error.instance)} is not a valid {kw}" + (
+            " (write dates as YYYY-MM-DD)" if kw == "date" else ""
+        )
     if v in ("minLength",):
         return path, "must not be empty"
     if v in ("minItems",):
@@ -149,9 +160,18 @@ def check_references(files: dict[str, tuple[Loaded, str]]) -> list[Problem]:
                 item_id = item["id"]
                 if item_id in seen_here or item_id in ids:
                     pos = loaded.pos(path + (i, "id"))
-                    first = f" (first used at {format_path(path + (seen_here[item_id],))})" if item_id in seen_here else ""
-                    problems.append(Problem(pos.file, pos.line, pos.col, format_path(path + (i, "id")),
-                                            f"duplicate id '{item_id}'{first}; ids must be unique"))
+                    first = (
+                        f" (first used at {format_path(path + (seen_here[item_id],))})" if item_id in seen_here else ""
+                    )
+                    problems.append(
+                        Problem(
+                            pos.file,
+                            pos.line,
+                            pos.col,
+                            format_path(path + (i, "id")),
+                            f"duplicate id '{item_id}'{first}; ids must be unique",
+                        )
+                    )
                 seen_here.setdefault(item_id, i)
                 ids.add(item_id)
     for loaded, name, path, value in refs:
@@ -159,13 +179,31 @@ def check_references(files: dict[str, tuple[Loaded, str]]) -> list[Problem]:
         if value not in known:
             pos = loaded.pos(path)
             # only ids close to what was typed: a hint that names unrelated ids misleads
-            near = [k for k in sorted(known, key=lambda k: (_distance(k, value), k))[:3]
-                    if _distance(k, value) <= max(2, len(value) // 3)]
-            hint = (f"; did you mean {' or '.join(repr(n) for n in near)}?" if near
-                    else f"; known ids: {', '.join(sorted(known)[:12])}{', ...' if len(known) > 12 else ''}")
-            problems.append(Problem(pos.file, pos.line, pos.col, format_path(path),
-                                    f"'{value}' is not the id of any item in {name}{hint}"))
+            near = [
+                k
+                for k in sorted(known, key=lambda k: (_distance(k, value), k))[:3]
+                if _distance(k, value) <= max(2, len(value) // 3)
+            ]
+            hint = (
+                f"; did you mean {' or '.join(repr(n) for n in near)}?"
+                if near
+                else f"; known ids: {', '.join(sorted(known)[:12])}{', ...' if len(known) > 12 else ''}"
+            )
+            problems.append(
+                Problem(
+                    pos.file,
+                    pos.line,
+                    pos.col,
+                    format_path(path),
+                    f"'{value}' is not the id of any item in {name}{hint}",
+                )
+            )
     return problems
+
+
+def nearest(name: str, known) -> str:
+    """The known name closest to `name` (for "did you mean" hints)."""
+    return min(known, key=lambda k: _distance(k, name))
 
 
 def _distance(a: str, b: str) -> int:

@@ -13,6 +13,7 @@ forms and counts that a Trust may change in one place. A reference is written `{
 check() finds every reference that names nothing (as Problems with file and line);
 expand() replaces them all in the validated data, so every page, PDF and form sees plain text.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,29 @@ REF = re.compile(r"\{(name|Name|names|Names|count|team|form|frequency):([a-z0-9]
 # Anything that looks like a reference but uses an unknown kind, so a typo is reported, not printed.
 LOOKALIKE = re.compile(r"\{([A-Za-z_]+):([a-z0-9-]+)\}")
 
-NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-                "eighteen", "nineteen", "twenty")
+NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+)
 
 
 def number_word(n: int) -> str:
@@ -49,8 +70,16 @@ def _strings(value, path=()):
             yield from _strings(sub, path + (i,))
 
 
-_KIND_COLLECTION = {"name": "roles", "Name": "roles", "names": "roles", "Names": "roles",
-                    "count": "roles", "team": "roles", "form": "forms", "frequency": "supervision"}
+_KIND_COLLECTION = {
+    "name": "roles",
+    "Name": "roles",
+    "names": "roles",
+    "Names": "roles",
+    "count": "roles",
+    "team": "roles",
+    "form": "forms",
+    "frequency": "supervision",
+}
 
 
 def check(files: dict) -> list[Problem]:
@@ -58,7 +87,7 @@ def check(files: dict) -> list[Problem]:
     data = {name: loaded.data for name, loaded in files.items()}
     found = lookups(data)
     problems = []
-    for name, loaded in files.items():
+    for loaded in files.values():
         for path, text in _strings(loaded.data):
             for match in LOOKALIKE.finditer(text):
                 kind, ref_id = match.groups()
@@ -67,13 +96,20 @@ def check(files: dict) -> list[Problem]:
                 collection = _KIND_COLLECTION.get(kind)
                 if collection is None:
                     kinds = ", ".join(sorted(set(_KIND_COLLECTION), key=str.lower))
-                    problems.append(Problem(*where, f"unknown reference '{{{kind}:{ref_id}}}'; "
-                                                    f"a reference starts with one of: {kinds}"))
+                    problems.append(
+                        Problem(
+                            *where, f"unknown reference '{{{kind}:{ref_id}}}'; a reference starts with one of: {kinds}"
+                        )
+                    )
                 elif ref_id not in found[collection]:
                     known = ", ".join(found[collection])
-                    problems.append(Problem(*where, f"'{{{kind}:{ref_id}}}' names no item in {collection}; known ids: {known}"))
+                    problems.append(
+                        Problem(*where, f"'{{{kind}:{ref_id}}}' names no item in {collection}; known ids: {known}")
+                    )
                 elif kind in ("count", "team") and "per_team" not in found["roles"][ref_id]:
-                    problems.append(Problem(*where, f"'{{{kind}:{ref_id}}}' needs per_team to be set for role '{ref_id}'"))
+                    problems.append(
+                        Problem(*where, f"'{{{kind}:{ref_id}}}' needs per_team to be set for role '{ref_id}'")
+                    )
     return problems
 
 

@@ -4,6 +4,7 @@
 - A form with `sections_from: readiness` gets its checklist sections from readiness.yml.
 - `{name:psw}`-style references in data text are replaced by the current names (textrefs).
 """
+
 from __future__ import annotations
 
 from . import textrefs
@@ -25,9 +26,20 @@ def check_variants(loaded) -> list[Problem]:
             continue
         if parent is role or "variant_of" in parent:
             pos = loaded.pos(("roles", i, "variant_of"))
-            why = "itself" if parent is role else f"'{parent['id']}', which is itself a variant of '{parent['variant_of']}'"
-            problems.append(Problem(pos.file, pos.line, pos.col, f"roles[{i}].variant_of",
-                                    f"a role can only be a variant of a main role, not of {why}"))
+            why = (
+                "itself"
+                if parent is role
+                else f"'{parent['id']}', which is itself a variant of '{parent['variant_of']}'"
+            )
+            problems.append(
+                Problem(
+                    pos.file,
+                    pos.line,
+                    pos.col,
+                    f"roles[{i}].variant_of",
+                    f"a role can only be a variant of a main role, not of {why}",
+                )
+            )
     return problems
 
 
@@ -43,6 +55,7 @@ def name_variants(data: dict) -> None:
 
 def readiness_sections(readiness: dict) -> list[dict]:
     """The checklist sections of the team readiness checklist, one tick box per question and check."""
+
     def ticks(items, key):
         return [{"id": item["id"], "label": item[key], "type": "checkbox"} for item in items]
 

@@ -11,9 +11,9 @@ import jinja2
 import markdown
 from markupsafe import Markup
 
-from .textrefs import capital, number_word, role_text
+from ..data.textrefs import capital, number_word, role_text
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 _converters = threading.local()

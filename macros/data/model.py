@@ -1,4 +1,5 @@
 """Load every data file, validate it, and return one model: the single source of truth for pages and PDFs."""
+
 from __future__ import annotations
 
 import copy
@@ -7,32 +8,55 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .merge import apply_local
-from . import content
-from . import plain_text
+from . import content, plain_text
 from .privacy import scan_project
 from .problems import DataError, Problem
 from .textrefs import capital
+from .trust_layer import apply_local
 from .validate import check_references, check_schema
 from .yamlpos import Loaded, load_file
 
 # Every data file in sop_data/, each validated by sop_data/schemas/<name>.schema.json.
 DATA_FILES = (
-    "document", "trust", "roles", "duties", "referral", "interventions", "access",
-    "forms", "training", "supervision", "glossary", "packs",
-    "readiness", "equality", "monitoring", "references", "decisions", "traceability",
+    "document",
+    "trust",
+    "roles",
+    "duties",
+    "referral",
+    "interventions",
+    "access",
+    "forms",
+    "training",
+    "supervision",
+    "glossary",
+    "packs",
+    "readiness",
+    "equality",
+    "monitoring",
+    "references",
+    "decisions",
+    "traceability",
 )
 
 # Lists whose items other files refer to by id, and where they live in the model.
 COLLECTIONS = {
-    "roles": ("roles", "roles"), "duties": ("duties", "duties"), "steps": ("referral", "steps"),
-    "interventions": ("interventions", "interventions"), "forms": ("forms", "forms"),
-    "courses": ("training", "courses"), "terms": ("glossary", "terms"),
-    "access-areas": ("access", "areas"), "access-levels": ("access", "levels"),
-    "supervision-types": ("supervision", "types"), "contacts": ("trust", "contacts"),
-    "readiness-questions": ("readiness", "questions"), "readiness-checks": ("readiness", "checks"),
-    "equality-characteristics": ("equality", "characteristics"), "monitoring-items": ("monitoring", "items"),
-    "references": ("references", "references"), "decisions": ("decisions", "decisions"),
+    "roles": ("roles", "roles"),
+    "duties": ("duties", "duties"),
+    "steps": ("referral", "steps"),
+    "interventions": ("interventions", "interventions"),
+    "forms": ("forms", "forms"),
+    "courses": ("training", "courses"),
+    "terms": ("glossary", "terms"),
+    "access-areas": ("access", "areas"),
+    "access-levels": ("access", "levels"),
+    "supervision-types": ("supervision", "types"),
+    "contacts": ("trust", "contacts"),
+    "readiness-questions": ("readiness", "questions"),
+    "readiness-checks": ("readiness", "checks"),
+    "equality-characteristics": ("equality", "characteristics"),
+    "monitoring-items": ("monitoring", "items"),
+    "references": ("references", "references"),
+    "decisions": ("decisions", "decisions"),
     "trace": ("traceability", "entries"),
 }
 
@@ -61,7 +85,7 @@ class Model:
 def source_date() -> dt.datetime | None:
     """SOURCE_DATE_EPOCH as a UTC time, when set: the reproducible-builds way to fix "now"."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else None
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else None
 
 
 def build_date() -> dt.date:
@@ -93,8 +117,9 @@ def _load_file_cached(path: Path, display: str) -> Loaded:
     if cached is None or cached[0] != key:
         cached = _parsed[str(path)] = (key, load_file(path, display))
     parsed = cached[1]  # positions (frozen Pos values) are only read, so a shallow copy of them will do
-    return Loaded(parsed.file, data=copy.deepcopy(parsed.data), positions=dict(parsed.positions),
-                  problems=list(parsed.problems))
+    return Loaded(
+        parsed.file, data=copy.deepcopy(parsed.data), positions=dict(parsed.positions), problems=list(parsed.problems)
+    )
 
 
 def validate(files: dict[str, Loaded]) -> list[Problem]:
@@ -114,7 +139,7 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     """Read, validate and derive. Raises DataError listing every problem at once."""
     root = Path(root)
     files = read_files(root)
-    problems = validate(files) + scan_project(root)  # personal data in data or pages: macros/privacy.py
+    problems = validate(files) + scan_project(root)  # personal data in data or pages: macros/data/privacy.py
     if problems:
         raise DataError(problems)
     # The Trust layer (local/) is merged onto the valid reference, then checked again in full.

@@ -1,4 +1,5 @@
 """A problem found in the data: a value, not an exception, until the edge of the program."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -15,6 +15,7 @@ that could start a tag or end an attribute, and the Trust website must be a web 
 The check runs on the merged data (reference + local/), reported at the file and line where
 the value was written. The logo path goes into an <img src> as it is, so it is checked too.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,14 @@ from .problems import Problem, format_path
 
 # (data file, key path with "*" for every list item)
 THEME_FIELDS = (
-    ("document", ("title",)), ("document", ("short_title",)), ("document", ("reference",)),
-    ("trust", ("name",)), ("trust", ("short_name",)),
-    ("roles", ("roles", "*", "name")), ("roles", ("roles", "*", "plural")), ("roles", ("roles", "*", "qualifier")),
+    ("document", ("title",)),
+    ("document", ("short_title",)),
+    ("document", ("reference",)),
+    ("trust", ("name",)),
+    ("trust", ("short_name",)),
+    ("roles", ("roles", "*", "name")),
+    ("roles", ("roles", "*", "plural")),
+    ("roles", ("roles", "*", "qualifier")),
     ("forms", ("forms", "*", "title")),
 )
 URL_FIELDS = (("trust", ("website",)),)
@@ -60,13 +66,22 @@ def check(files: dict) -> list[Problem]:
             if (name, pattern) in URL_FIELDS:
                 bad = None if WEB_ADDRESS.match(value) else "must be a web address starting https:// (or http://)"
             elif (name, pattern) in PATH_FIELDS:
-                bad = None if FILE_PATH.match(value) and ".." not in value else (
-                    "must be a file path inside the project, e.g. local/assets/logo.svg: letters, digits, "
-                    "'-', '_', '.' and '/' only")
+                bad = (
+                    None
+                    if FILE_PATH.match(value) and ".." not in value
+                    else (
+                        "must be a file path inside the project, e.g. local/assets/logo.svg: letters, digits, "
+                        "'-', '_', '.' and '/' only"
+                    )
+                )
             else:
                 found = UNSAFE.search(value)
-                bad = (f"must be plain text without {found.group(0)!r}: it is shown as a title in the site's "
-                       "header and navigation, where it is not escaped" if found else None)
+                bad = (
+                    f"must be plain text without {found.group(0)!r}: it is shown as a title in the site's "
+                    "header and navigation, where it is not escaped"
+                    if found
+                    else None
+                )
             if bad:
                 pos = loaded.pos(path)
                 problems.append(Problem(pos.file, pos.line, pos.col, format_path(path), bad))

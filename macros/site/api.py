@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from .content_macros import content_macros
 from .render import Renderer
-from .textrefs import role_text
-from .validate import schema_for
+from ..data.textrefs import role_text
+from ..data.validate import schema_for
 
 
 def macros_for(model, render: Renderer) -> dict:

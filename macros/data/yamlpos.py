@@ -4,6 +4,7 @@ PyYAML's normal loader forgets positions, silently keeps the last of two duplica
 and turns 2026-01-31 into a date. We compose the node tree instead and build the values
 ourselves, so every problem can be reported as file:line:col.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,7 +59,11 @@ def load_text(raw: bytes | str, display: str) -> Loaded:
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-            result.problems.append(Problem(display, line, col, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"))
+            result.problems.append(
+                Problem(
+                    display, line, col, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+                )
+            )
             return result
     else:
         text = raw
@@ -85,7 +90,9 @@ def load_text(raw: bytes | str, display: str) -> Loaded:
         result.problems.append(Problem(display, line, col, "", f"YAML syntax error: {what}{context}"))
         return result
     except RecursionError:  # PyYAML's composer recurses once per level of nesting
-        result.problems.append(Problem(display, 1, 1, "", f"cannot read the file: it is nested more than {MAX_DEPTH} levels deep"))
+        result.problems.append(
+            Problem(display, 1, 1, "", f"cannot read the file: it is nested more than {MAX_DEPTH} levels deep")
+        )
         return result
     except yaml.YAMLError as exc:  # e.g. more than one document in the file
         result.problems.append(Problem(display, 1, 1, "", f"YAML error: {exc}"))
@@ -108,13 +115,20 @@ def _build(node: yaml.Node, path: tuple, out: Loaded, active: frozenset = frozen
     mark = node.start_mark
     if len(out.positions) > MAX_VALUES:
         return None  # already reported below
-    limit = ("refers to the value that contains it (a loop of YAML aliases)" if id(node) in active
-             else f"is nested more than {MAX_DEPTH} levels deep" if len(path) > MAX_DEPTH
-             else f"makes the file hold more than {MAX_VALUES} values (YAML aliases repeating blocks?)"
-             if len(out.positions) == MAX_VALUES else "")
+    limit = (
+        "refers to the value that contains it (a loop of YAML aliases)"
+        if id(node) in active
+        else f"is nested more than {MAX_DEPTH} levels deep"
+        if len(path) > MAX_DEPTH
+        else f"makes the file hold more than {MAX_VALUES} values (YAML aliases repeating blocks?)"
+        if len(out.positions) == MAX_VALUES
+        else ""
+    )
     out.positions[path] = Pos(out.file, mark.line + 1, mark.column + 1)
     if limit:
-        out.problems.append(Problem(out.file, mark.line + 1, mark.column + 1, format_path(path), f"cannot read value: it {limit}"))
+        out.problems.append(
+            Problem(out.file, mark.line + 1, mark.column + 1, format_path(path), f"cannot read value: it {limit}")
+        )
         return None
     active = active | {id(node)} if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) else active
     if isinstance(node, yaml.MappingNode):
@@ -128,8 +142,13 @@ def _build(node: yaml.Node, path: tuple, out: Loaded, active: frozenset = frozen
             key = key_node.value
             if key in first_line:
                 out.problems.append(
-                    Problem(out.file, kline, kcol, format_path(path + (key,)),
-                            f"duplicate key '{key}' (already given on line {first_line[key]}); keep only one")
+                    Problem(
+                        out.file,
+                        kline,
+                        kcol,
+                        format_path(path + (key,)),
+                        f"duplicate key '{key}' (already given on line {first_line[key]}); keep only one",
+                    )
                 )
                 continue
             first_line[key] = kline
@@ -143,7 +162,9 @@ def _build(node: yaml.Node, path: tuple, out: Loaded, active: frozenset = frozen
     try:
         return _scalars.construct_object(node)
     except yaml.constructor.ConstructorError as exc:
-        out.problems.append(Problem(out.file, mark.line + 1, mark.column + 1, format_path(path), f"cannot read value: {exc.problem}"))
+        out.problems.append(
+            Problem(out.file, mark.line + 1, mark.column + 1, format_path(path), f"cannot read value: {exc.problem}")
+        )
         return None
 
 
@@ -168,7 +189,7 @@ def _unclosed_quote(lines: list[str], upto: int) -> tuple[int, int] | None:
         found = _QUOTED_VALUE.match(line)
         if not found:
             continue
-        quote, rest = found.group(1), line[found.end():]
+        quote, rest = found.group(1), line[found.end() :]
         closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
         if not closed:
             return number, found.end()

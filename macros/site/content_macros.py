@@ -12,7 +12,7 @@ import jinja2
 from . import diagram
 from .pages import generated_pages
 from .render import long_date
-from .textrefs import role_text
+from ..data.textrefs import role_text
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*(\{[^}]*\})?\s*$", re.M)
 

@@ -1,0 +1,270 @@
+"""Merging one local file onto its reference file: mappings key by key, id lists by id.
+
+Pure: Loaded files in, a merged Loaded out, with every value's position kept so later checks
+point at the line where a value was written, plus the variations for the register.
+"""
+
+from __future__ import annotations
+
+from ..problems import Problem, format_path
+from ..validate import nearest, schema_for
+from ..yamlpos import Loaded, Pos
+from .register import Change, Variation
+
+MERGE_KEYS = ("new", "remove", "after", "before")
+LABEL_KEYS = ("title", "name", "label", "term", "group", "version")
+
+
+def merge_files(reference: dict[str, Loaded], local: dict[str, Loaded], schemas: dict[str, str] | None = None):
+    """Merge every local file onto its reference file.
+
+    Returns (merged files, variations, problems, removed) where removed maps
+    (collection, id) -> Pos of the `remove: true` that took the item away.
+    """
+    merged = dict(reference)
+    variations: list[Variation] = []
+    problems: list[Problem] = []
+    removed: dict[tuple, Pos] = {}
+    for name, loc in local.items():
+        if name not in reference:
+            continue
+        if loc.problems:
+            problems += loc.problems
+            continue
+        merger = _Merger(name, reference[name], loc)
+        merged[name] = merger.run(schema_for((schemas or {}).get(name, name)))
+        variations += merger.variations
+        problems += merger.problems
+        removed.update(merger.removed)
+    return merged, variations, problems, removed
+
+
+class _Merger:
+    def __init__(self, name: str, ref: Loaded, loc: Loaded):
+        self.name, self.ref, self.loc = name, ref, loc
+        self.variations: list[Variation] = []
+        self.problems: list[Problem] = []
+        self.removed: dict[tuple, Pos] = {}
+
+    def run(self, schema: dict) -> Loaded:
+        out = Loaded(self.ref.file)
+        top = Variation(self.name, "changed", (), source=self.loc.pos(()))
+        if not isinstance(self.loc.data, dict):
+            # the wrong shape at the top: keep it, so the schema check reports it at local/...:1
+            out.data, out.positions = self.loc.data, dict(self.loc.positions)
+            return out
+        out.data, rel = self._mapping(self.ref.data, (), self.loc.data, (), schema, top, ())
+        out.positions = rel
+        if top.changes:
+            top.where = ((self.name, "", schema.get("title", self.name)),)
+            self.variations.insert(0, top)
+        return out
+
+    # positions are built relative to the value being merged, then placed by the caller,
+    # because an item's final index in its list is only known once the whole list is merged
+    def _rel(self, loaded: Loaded, path: tuple) -> dict:
+        n = len(path)
+        return {p[n:]: pos for p, pos in loaded.positions.items() if p[:n] == path}
+
+    def _problem(self, path: tuple, message: str) -> None:
+        pos = self.loc.pos(path)
+        self.problems.append(Problem(pos.file, pos.line, pos.col, format_path(path), message))
+
+    def _value(self, ref, rp, loc, lp, schema, var: Variation, fieldpath: tuple):
+        """Merge one value. Returns (value, relative positions)."""
+        schema = schema if isinstance(schema, dict) else {}
+        if is_id_list(schema) and isinstance(ref, list) and isinstance(loc, list):
+            return self._id_list(ref, rp, loc, lp, schema, var.where)
+        if isinstance(ref, dict) and isinstance(loc, dict):
+            return self._mapping(ref, rp, loc, lp, schema, var, fieldpath)
+        if loc != ref:
+            var.changes.append(Change(_field(fieldpath), ref, loc))
+        return loc, self._rel(self.loc, lp)
+
+    def _mapping(self, ref: dict, rp, loc: dict, lp, schema, var: Variation, fieldpath: tuple):
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        out: dict = {}
+        rel = {(): self.loc.pos(lp)}
+        for key, value in ref.items():
+            if key in loc:
+                continue
+            out[key] = value
+            rel.update({(key,) + p: pos for p, pos in self._rel(self.ref, rp + (key,)).items()})
+        for key, value in loc.items():
+            sub = props.get(key, extra if isinstance(extra, dict) else {})
+            if key in ref:
+                merged, sub_rel = self._value(ref[key], rp + (key,), value, lp + (key,), sub, var, fieldpath + (key,))
+            else:
+                merged, sub_rel = value, self._rel(self.loc, lp + (key,))
+                var.changes.append(Change(_field(fieldpath + (key,)), None, value))
+            out[key] = merged
+            rel.update({(key,) + p: pos for p, pos in sub_rel.items()})
+        # keep the reference's key order, new keys last: pages list fields in that order
+        ordered = {k: out[k] for k in ref if k in out}
+        ordered.update({k: v for k, v in out.items() if k not in ordered})
+        return ordered, rel
+
+    def _id_list(self, ref: list, rp, loc: list, lp, schema, where: tuple):
+        """Match local entries to reference items by id; returns (list, relative positions)."""
+        key = rp[-1] if rp else self.name
+        lst = _IdList(self, key, schema.get("x-collection", key), schema.get("items", {}), ref, rp, where)
+        seen: dict[str, int] = {}
+        for j, entry in enumerate(loc):
+            ep = lp + (j,)
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                self._problem(
+                    ep, "each entry needs the id of the item it changes (or, with new: true, of the item it adds)"
+                )
+                continue
+            item_id = entry["id"]
+            if item_id in seen:
+                self._problem(
+                    ep + ("id",),
+                    f"'{item_id}' is given twice in this list (first on line {seen[item_id]}); "
+                    "put all its changes in one entry",
+                )
+                continue
+            seen[item_id] = self.loc.pos(ep).line
+            bad = _merge_key_problems(entry)
+            for sub, message in bad:
+                self._problem(ep + (sub,), message)
+            if bad:
+                continue
+            if entry.get("new") is True:
+                lst.add(entry, ep)
+            elif item_id not in lst.ids():
+                ids = [i for i in lst.ids() if i]
+                hint = f" (did you mean '{nearest(item_id, ids)}'?)" if ids else ""
+                self._problem(
+                    ep + ("id",),
+                    f"'{item_id}' is not the id of any item in {key} of "
+                    f"{self.ref.file}{hint}; to add a new item, write new: true",
+                )
+            elif entry.get("remove") is True:
+                lst.remove(entry, ep)
+            else:
+                lst.change(entry, ep)
+        out, rel = [], {(): self.loc.pos(lp)}
+        for k, (_, value, item_rel) in enumerate(lst.entries):
+            out.append(value)
+            rel.update({(k,) + p: pos for p, pos in item_rel.items()})
+        return out, rel
+
+    def _position(self, entry: dict, ep: tuple, ids: list, end: int):
+        """Index at which to insert, and the words for the register; (None, "") after a problem."""
+        for key, offset in (("after", 1), ("before", 0)):
+            if key in entry:
+                target = entry[key]
+                if target not in ids:
+                    hint = f"; did you mean '{nearest(target, [i for i in ids if i])}'?" if any(ids) else ""
+                    self._problem(ep + (key,), f"'{target}' is not the id of any item in this list{hint}")
+                    return None, ""
+                return ids.index(target) + offset, f"{key} {target}"
+        return end, ""
+
+
+class _IdList:
+    """One list of items with ids while local entries are merged into it, in order."""
+
+    def __init__(
+        self, merger: _Merger, key: str, collection: str, item_schema: dict, ref: list, rp: tuple, where: tuple
+    ):
+        self.m, self.key, self.collection, self.item_schema = merger, key, collection, item_schema
+        self.ref, self.rp, self.where = ref, rp, where
+        # each entry: [id, value, relative positions]; reference items first, in their order
+        self.entries = [
+            [item.get("id") if isinstance(item, dict) else None, item, merger._rel(merger.ref, rp + (i,))]
+            for i, item in enumerate(ref)
+        ]
+
+    def ids(self) -> list:
+        return [e[0] for e in self.entries]
+
+    def _where(self, item_id: str, item) -> tuple:
+        return self.where + ((self.key, item_id, _label(item)),)
+
+    def add(self, entry: dict, ep: tuple) -> None:
+        m, item_id = self.m, entry["id"]
+        if item_id in self.ids():
+            m._problem(
+                ep + ("id",), f"there is already an item '{item_id}' in {self.key}; to change it, leave out new: true"
+            )
+            return
+        value = {k: v for k, v in entry.items() if k not in MERGE_KEYS}
+        rel = {p: pos for p, pos in m._rel(m.loc, ep).items() if not (p and p[0] in MERGE_KEYS)}
+        at, position = m._position(entry, ep, self.ids(), len(self.entries))
+        if at is None:
+            return
+        self.entries.insert(at, [item_id, value, rel])
+        var = Variation(m.name, "added", self._where(item_id, value), position=position, source=m.loc.pos(ep))
+        var.changes = [Change(k, None, v) for k, v in value.items() if k != "id"]
+        m.variations.append(var)
+
+    def remove(self, entry: dict, ep: tuple) -> None:
+        m, item_id = self.m, entry["id"]
+        _, current, _ = self.entries.pop(self.ids().index(item_id))
+        m.removed[(self.collection, item_id)] = m.loc.pos(ep + ("remove",))
+        m.variations.append(Variation(m.name, "removed", self._where(item_id, current), source=m.loc.pos(ep)))
+
+    def change(self, entry: dict, ep: tuple) -> None:
+        m, item_id = self.m, entry["id"]
+        index = self.ids().index(item_id)
+        current = self.entries[index][1]
+        var = Variation(m.name, "changed", self._where(item_id, current), source=m.loc.pos(ep))
+        changes = {k: v for k, v in entry.items() if k not in MERGE_KEYS}
+        ref_index = next(i for i, item in enumerate(self.ref) if isinstance(item, dict) and item.get("id") == item_id)
+        value, rel = m._mapping(current, self.rp + (ref_index,), changes, ep, self.item_schema, var, ())
+        var.where = self._where(item_id, value)
+        self.entries[index] = [item_id, value, rel]
+        if "after" in entry or "before" in entry:
+            moved = self.entries.pop(index)
+            at, var.position = m._position(entry, ep, self.ids(), len(self.entries))
+            if at is None:
+                self.entries.insert(index, moved)
+                return
+            self.entries.insert(at, moved)
+            if at == index:
+                var.position = ""  # already there: not a move
+            elif not var.changes:
+                var.kind = "moved"
+        if var.changes or var.position:
+            m.variations.append(var)
+
+
+def _merge_key_problems(entry: dict) -> list[tuple[str, str]]:
+    """(key, message) for each misuse of new/remove/after/before in one entry."""
+    problems = []
+    for key in ("new", "remove"):
+        if key in entry and entry[key] is not True:
+            problems.append((key, f"write {key}: true, or leave {key} out"))
+    for key in ("after", "before"):
+        if key in entry and not isinstance(entry[key], str):
+            problems.append((key, f"expected the id of an item in this list, e.g. {key}: screening"))
+    if "after" in entry and "before" in entry:
+        problems.append(("before", "give after or before, not both"))
+    if entry.get("new") is True and entry.get("remove") is True:
+        problems.append(("remove", "an item cannot be both new and removed"))
+    if entry.get("remove") is True:
+        extra = [k for k in entry if k not in ("id", "remove")]
+        if extra:
+            problems.append((extra[0], f"an item that is removed needs only its id; take out '{extra[0]}'"))
+    return problems
+
+
+def is_id_list(schema: dict) -> bool:
+    items = schema.get("items") if schema.get("type") == "array" else None
+    return isinstance(items, dict) and "id" in items.get("properties", {})
+
+
+def _label(item) -> str:
+    if isinstance(item, dict):
+        for key in LABEL_KEYS:
+            if isinstance(item.get(key), str):
+                return item[key]
+        return str(item.get("id", ""))
+    return str(item)
+
+
+def _field(path: tuple) -> str:
+    return " › ".join(str(p) for p in path)
