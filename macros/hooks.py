@@ -19,7 +19,7 @@ from macros.data.model import cached_model  # noqa: E402
 from macros.data.problems import DataError  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
-from macros.site import local_site  # noqa: E402
+from macros.site import local_site, theme_html  # noqa: E402
 from macros.site.pages import generated_pages  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
 
@@ -151,8 +151,14 @@ def on_env(env, config, files):
 
 
 def on_post_page(output, page, config):
+    output = theme_html.valid_toggles(output)
     step = _pdf.get("step")
     return step.on_post_page(output) if step else output
+
+
+def on_post_template(output_content, template_name, config):
+    """Static templates (404.html) get the same corrections as pages."""
+    return theme_html.valid_toggles(output_content) if template_name.endswith(".html") else output_content
 
 
 def on_post_build(config):
