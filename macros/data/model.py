@@ -67,6 +67,7 @@ class Model:
     today: dt.date
     root: Path
     variations: list = field(default_factory=list)  # filled by the Trust layer
+    releases: dict = field(default_factory=dict)  # version -> Release snapshot (trust_layer/releases.py)
 
     def __getitem__(self, name):
         return self.data[name]
@@ -145,8 +146,9 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     # The Trust layer (local/) is merged onto the valid reference, then checked again in full.
     files, variations, local = apply_local(root, files, validate)
     data = {name: loaded.data for name, loaded in files.items()}
+    releases = local.pop("releases")
     data["local"] = local
-    return Model(derive(data, today or build_date()), today or build_date(), root, variations)
+    return Model(derive(data, today or build_date()), today or build_date(), root, variations, releases)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
