@@ -36,6 +36,7 @@ DATA_FILES = (
     "references",
     "decisions",
     "traceability",
+    "safety",
 )
 
 # Lists whose items other files refer to by id, and where they live in the model.
@@ -58,6 +59,9 @@ COLLECTIONS = {
     "references": ("references", "references"),
     "decisions": ("decisions", "decisions"),
     "trace": ("traceability", "entries"),
+    "systems": ("safety", "systems"),
+    "timescales": ("safety", "timescales"),
+    "policies": ("safety", "policies"),
 }
 
 
