@@ -40,6 +40,8 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
     """
 
     local, problems = read_local(root, files)
+    pages, page_problems = local_pages(root)
+    problems += page_problems
     additions = local.pop("additions", None)
     merged, variations, merge_problems, removed = merge_files(files, local)
     problems += merge_problems
@@ -57,7 +59,6 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         if problems:
             raise DataError(problems)
         variations = readable(variations, {n: f.data for n, f in files.items()}, {n: f.data for n, f in merged.items()})
-    pages = local_pages(root)
     variations += [
         Variation("pages", "added", (("pages", p["uri"], p["title"]),), source=Pos(p["src"], 1, 1)) for p in pages
     ]
