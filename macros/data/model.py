@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import content, plain_text
+from .adoption import adoption
 from .privacy import scan_project
 from .problems import DataError, Problem
 from .textrefs import capital
@@ -67,6 +68,7 @@ class Model:
     today: dt.date
     root: Path
     variations: list = field(default_factory=list)  # filled by the Trust layer
+    adoption: dict = field(default_factory=dict)  # what is still the reference's (macros/data/adoption.py)
 
     def __getitem__(self, name):
         return self.data[name]
@@ -146,7 +148,10 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     files, variations, local = apply_local(root, files, validate)
     data = {name: loaded.data for name, loaded in files.items()}
     data["local"] = local
-    return Model(derive(data, today or build_date()), today or build_date(), root, variations)
+    data = derive(data, today or build_date())
+    # A Trust's build is one whose local/ names the Trust or its document control.
+    trust_build = any((root / "local" / name).is_file() for name in ("trust.yml", "document.yml"))
+    return Model(data, today or build_date(), root, variations, adoption(data, variations, trust_build))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
