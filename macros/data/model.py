@@ -37,6 +37,7 @@ DATA_FILES = (
     "references",
     "decisions",
     "traceability",
+    "safety",
 )
 
 # Lists whose items other files refer to by id, and where they live in the model.
@@ -59,6 +60,9 @@ COLLECTIONS = {
     "references": ("references", "references"),
     "decisions": ("decisions", "decisions"),
     "trace": ("traceability", "entries"),
+    "systems": ("safety", "systems"),
+    "timescales": ("safety", "timescales"),
+    "policies": ("safety", "policies"),
 }
 
 
@@ -68,6 +72,7 @@ class Model:
     today: dt.date
     root: Path
     variations: list = field(default_factory=list)  # filled by the Trust layer
+    releases: dict = field(default_factory=dict)  # version -> Release snapshot (trust_layer/releases.py)
     adoption: dict = field(default_factory=dict)  # what is still the reference's (macros/data/adoption.py)
 
     def __getitem__(self, name):
@@ -147,11 +152,12 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     # The Trust layer (local/) is merged onto the valid reference, then checked again in full.
     files, variations, local = apply_local(root, files, validate)
     data = {name: loaded.data for name, loaded in files.items()}
+    releases = local.pop("releases")
     data["local"] = local
     data = derive(data, today or build_date())
     # A Trust's build is one whose local/ names the Trust or its document control.
     trust_build = any((root / "local" / name).is_file() for name in ("trust.yml", "document.yml"))
-    return Model(data, today or build_date(), root, variations, adoption(data, variations, trust_build))
+    return Model(data, today or build_date(), root, variations, releases, adoption(data, variations, trust_build))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -12,7 +12,7 @@ import jinja2
 from . import diagram
 from .pages import generated_pages
 from .render import long_date
-from ..data.textrefs import role_text
+from ..data.textrefs import capital, role_text
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*(\{[^}]*\})?\s*$", re.M)
 
@@ -108,6 +108,25 @@ def content_macros(model, render, item) -> dict:
     def frequency(type_id: str) -> str:
         return item("supervision-types", type_id)["frequency"]
 
+    def system(system_id: str) -> str:
+        """A Trust system's name mid-sentence: {{ system('incident-system') }}."""
+        return item("systems", system_id)["name"]
+
+    def System(system_id: str) -> str:
+        """The same, at the start of a sentence or table cell."""
+        return capital(item("systems", system_id)["name"])
+
+    def timescale(timescale_id: str) -> str:
+        """How soon something must happen, to follow the action: {{ timescale('incident-report') }}."""
+        return item("timescales", timescale_id)["when"]
+
+    def related_policies():
+        return render("policies.html", policies=model.items("policies"))
+
+    def timescales_table(ids: list | None = None):
+        chosen = [t for t in model.items("timescales") if ids is None or t["id"] in ids]
+        return render("timescales.html", timescales=chosen)
+
     def readiness_questions():
         return render("readiness_questions.html", questions=model.items("readiness-questions"), titles=titles, sections=sections)
 
@@ -130,7 +149,7 @@ def content_macros(model, render, item) -> dict:
 
     def references_list(sources: bool = False):
         refs = [r for r in model.items("references") if bool(r.get("source")) == sources]
-        return render("references.html", references=refs)
+        return render("references.html", references=refs, titles=titles, sections=sections)
 
     def local_decisions():
         return render("decisions.html", decisions=model.items("decisions"), adoption=model.adoption, titles=titles, sections=sections)
@@ -172,6 +191,7 @@ def content_macros(model, render, item) -> dict:
         return render("referral_diagram.html", lay=lay, title=title, caption=caption, prefix=prefix)
 
     return {f.__name__: f for f in (
-        count_word, per_team, team_count, date, form_title, form_when, frequency, readiness_questions, readiness_checks,
+        count_word, per_team, team_count, date, form_title, form_when, frequency, system, System, timescale,
+        related_policies, timescales_table, readiness_questions, readiness_checks,
         duties_and_responsibilities, equality_table, monitoring_table, references_list, local_decisions,
         decision, access_rules, access_level, traceability_table, intervention_list, courses, referral_diagram)}
