@@ -46,6 +46,8 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
     releases = read_releases(root)
     ref_version = files["document"].data["version"]
     local, problems = read_local(root, files)
+    pages, page_problems = local_pages(root)
+    problems += page_problems
     additions = local.pop("additions", None)
 
     def removed_upstream(where, item_id):
@@ -71,7 +73,6 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         ref_data, merged_data = {n: f.data for n, f in files.items()}, {n: f.data for n, f in merged.items()}
         variations = readable(in_words(variations, ref_data, merged_data), ref_data, merged_data)
     warnings = [review_warning(v, ref_version) for v in variations if v.review] + history["warnings"]
-    pages = local_pages(root)
     variations += [
         Variation("pages", "added", (("pages", p["uri"], p["title"]),), source=Pos(p["src"], 1, 1)) for p in pages
     ]
