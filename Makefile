@@ -37,8 +37,8 @@ ADDR ?= 127.0.0.1:8000
 serve: setup
 	SOP_PDF=0 $(PY) -m macros.serve --dev-addr $(ADDR)
 
-## make bench: build-speed benchmark (see benchmarks/)
-bench: setup
+## make bench: build-speed benchmark (see benchmarks/; checks its PDFs with pikepdf, a test tool)
+bench: setup-test
 	$(PY) benchmarks/run.py
 
 ## make lock: re-pin after changing pyproject.toml, for the lowest Python it supports, with
