@@ -163,10 +163,12 @@ def test_every_form_is_fully_defined(built_site):
         assert len(fields) >= 5, form["id"]
         types_used |= {f["type"] for f in fields}
         page = lxml_html.parse(str(built_site / "paperwork" / f"{form['id']}.html")).getroot()
-        labels = " | ".join(" ".join(label.text_content().split()) for label in page.xpath("//form//label"))
+        # A field's name is its <label>, or the <legend> of a radio field's group of answers.
+        names = page.xpath("//form//label | //form//fieldset[@class='sop-field__choices']/legend")
+        labels = " | ".join(" ".join(name.text_content().split()) for name in names)
         for field in fields:
             assert field["label"] in labels, (form["id"], field["id"])
-    assert types_used == {"text", "textarea", "date", "time", "number", "checkbox", "choice", "signature"}
+    assert types_used == {"text", "textarea", "date", "time", "number", "checkbox", "choice", "radio", "signature"}
 
 
 def test_third_party_tools_are_cited_not_reproduced(site_text):

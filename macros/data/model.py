@@ -36,6 +36,7 @@ DATA_FILES = (
     "references",
     "decisions",
     "traceability",
+    "safety",
 )
 
 # Lists whose items other files refer to by id, and where they live in the model.
@@ -58,6 +59,9 @@ COLLECTIONS = {
     "references": ("references", "references"),
     "decisions": ("decisions", "decisions"),
     "trace": ("traceability", "entries"),
+    "systems": ("safety", "systems"),
+    "timescales": ("safety", "timescales"),
+    "policies": ("safety", "policies"),
 }
 
 
@@ -67,6 +71,7 @@ class Model:
     today: dt.date
     root: Path
     variations: list = field(default_factory=list)  # filled by the Trust layer
+    releases: dict = field(default_factory=dict)  # version -> Release snapshot (trust_layer/releases.py)
 
     def __getitem__(self, name):
         return self.data[name]
@@ -145,8 +150,9 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     # The Trust layer (local/) is merged onto the valid reference, then checked again in full.
     files, variations, local = apply_local(root, files, validate)
     data = {name: loaded.data for name, loaded in files.items()}
+    releases = local.pop("releases")
     data["local"] = local
-    return Model(derive(data, today or build_date()), today or build_date(), root, variations)
+    return Model(derive(data, today or build_date()), today or build_date(), root, variations, releases)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -178,12 +178,7 @@ def check_references(files: dict[str, tuple[Loaded, str]]) -> list[Problem]:
         known = collections.get(name, set())
         if value not in known:
             pos = loaded.pos(path)
-            # only ids close to what was typed: a hint that names unrelated ids misleads
-            near = [
-                k
-                for k in sorted(known, key=lambda k: (_distance(k, value), k))[:3]
-                if _distance(k, value) <= max(2, len(value) // 3)
-            ]
+            near = close_ids(value, known)
             hint = (
                 f"; did you mean {' or '.join(repr(n) for n in near)}?"
                 if near
@@ -199,6 +194,13 @@ def check_references(files: dict[str, tuple[Loaded, str]]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def close_ids(value: str, known) -> list[str]:
+    """Up to three known ids close to what was typed (near-typos); a hint that names unrelated
+    ids misleads, so none when nothing is close."""
+    ranked = sorted(known, key=lambda k: (_distance(k, value), k))[:3]
+    return [k for k in ranked if _distance(k, value) <= max(2, len(value) // 3)]
 
 
 def nearest(name: str, known) -> str:

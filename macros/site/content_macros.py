@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..data.textrefs import role_text
+from ..data.textrefs import capital, role_text
 from . import diagram
 from .pages import generated_pages
 from .render import long_date
@@ -109,6 +109,25 @@ def content_macros(model, render, item) -> dict:
     def frequency(type_id: str) -> str:
         return item("supervision-types", type_id)["frequency"]
 
+    def system(system_id: str) -> str:
+        """A Trust system's name mid-sentence: {{ system('incident-system') }}."""
+        return item("systems", system_id)["name"]
+
+    def System(system_id: str) -> str:
+        """The same, at the start of a sentence or table cell."""
+        return capital(item("systems", system_id)["name"])
+
+    def timescale(timescale_id: str) -> str:
+        """How soon something must happen, to follow the action: {{ timescale('incident-report') }}."""
+        return item("timescales", timescale_id)["when"]
+
+    def related_policies():
+        return render("policies.html", policies=model.items("policies"))
+
+    def timescales_table(ids: list | None = None):
+        chosen = [t for t in model.items("timescales") if ids is None or t["id"] in ids]
+        return render("timescales.html", timescales=chosen)
+
     def readiness_questions():
         return render(
             "readiness_questions.html", questions=model.items("readiness-questions"), titles=titles, sections=sections
@@ -133,7 +152,7 @@ def content_macros(model, render, item) -> dict:
 
     def references_list(sources: bool = False):
         refs = [r for r in model.items("references") if bool(r.get("source")) == sources]
-        return render("references.html", references=refs)
+        return render("references.html", references=refs, titles=titles, sections=sections)
 
     def local_decisions():
         return render("decisions.html", decisions=model.items("decisions"), titles=titles, sections=sections)
@@ -171,6 +190,11 @@ def content_macros(model, render, item) -> dict:
             date,
             form_title,
             frequency,
+            system,
+            System,
+            timescale,
+            related_policies,
+            timescales_table,
             readiness_questions,
             readiness_checks,
             duties_and_responsibilities,

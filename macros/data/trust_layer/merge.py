@@ -7,17 +7,21 @@ point at the line where a value was written, plus the variations for the registe
 from __future__ import annotations
 
 from ..problems import Problem, format_path
-from ..validate import nearest, schema_for
+from ..validate import close_ids, schema_for
 from ..yamlpos import Loaded, Pos
 from .register import Change, Variation
 
 MERGE_KEYS = ("new", "remove", "after", "before")
-LABEL_KEYS = ("title", "name", "label", "term", "group", "version")
+LABEL_KEYS = ("title", "name", "label", "question", "term", "group", "version")
 
 
-def merge_files(reference: dict[str, Loaded], local: dict[str, Loaded], schemas: dict[str, str] | None = None):
+def merge_files(
+    reference: dict[str, Loaded], local: dict[str, Loaded], schemas: dict[str, str] | None = None, removed_upstream=None
+):
     """Merge every local file onto its reference file.
 
+    removed_upstream(where, id) gives the reference version that removed an id from the list at
+    `where` (file, (list key, id)..., list key), or None if no earlier version had it.
     Returns (merged files, variations, problems, removed) where removed maps
     (collection, id) -> Pos of the `remove: true` that took the item away.
     """
@@ -31,7 +35,7 @@ def merge_files(reference: dict[str, Loaded], local: dict[str, Loaded], schemas:
         if loc.problems:
             problems += loc.problems
             continue
-        merger = _Merger(name, reference[name], loc)
+        merger = _Merger(name, reference[name], loc, removed_upstream)
         merged[name] = merger.run(schema_for((schemas or {}).get(name, name)))
         variations += merger.variations
         problems += merger.problems
@@ -40,8 +44,9 @@ def merge_files(reference: dict[str, Loaded], local: dict[str, Loaded], schemas:
 
 
 class _Merger:
-    def __init__(self, name: str, ref: Loaded, loc: Loaded):
+    def __init__(self, name: str, ref: Loaded, loc: Loaded, removed_upstream=None):
         self.name, self.ref, self.loc = name, ref, loc
+        self.removed_upstream = removed_upstream or (lambda where, item_id: None)
         self.variations: list[Variation] = []
         self.problems: list[Problem] = []
         self.removed: dict[tuple, Pos] = {}
@@ -78,7 +83,7 @@ class _Merger:
         if isinstance(ref, dict) and isinstance(loc, dict):
             return self._mapping(ref, rp, loc, lp, schema, var, fieldpath)
         if loc != ref:
-            var.changes.append(Change(_field(fieldpath), ref, loc))
+            var.changes.append(Change(_field(fieldpath), ref, loc, fieldpath))
         return loc, self._rel(self.loc, lp)
 
     def _mapping(self, ref: dict, rp, loc: dict, lp, schema, var: Variation, fieldpath: tuple):
@@ -97,7 +102,7 @@ class _Merger:
                 merged, sub_rel = self._value(ref[key], rp + (key,), value, lp + (key,), sub, var, fieldpath + (key,))
             else:
                 merged, sub_rel = value, self._rel(self.loc, lp + (key,))
-                var.changes.append(Change(_field(fieldpath + (key,)), None, value))
+                var.changes.append(Change(_field(fieldpath + (key,)), None, value, fieldpath + (key,)))
             out[key] = merged
             rel.update({(key,) + p: pos for p, pos in sub_rel.items()})
         # keep the reference's key order, new keys last: pages list fields in that order
@@ -134,13 +139,7 @@ class _Merger:
             if entry.get("new") is True:
                 lst.add(entry, ep)
             elif item_id not in lst.ids():
-                ids = [i for i in lst.ids() if i]
-                hint = f" (did you mean '{nearest(item_id, ids)}'?)" if ids else ""
-                self._problem(
-                    ep + ("id",),
-                    f"'{item_id}' is not the id of any item in {key} of "
-                    f"{self.ref.file}{hint}; to add a new item, write new: true",
-                )
+                self._problem(ep + ("id",), self._unknown_id(item_id, key, lst))
             elif entry.get("remove") is True:
                 lst.remove(entry, ep)
             else:
@@ -151,13 +150,26 @@ class _Merger:
             rel.update({(k,) + p: pos for p, pos in item_rel.items()})
         return out, rel
 
+    def _unknown_id(self, item_id: str, key: str, lst: _IdList) -> str:
+        where = (self.name, *((k, i) for k, i, _ in lst.where if i), key)
+        version = self.removed_upstream(where, item_id)
+        if version:
+            return (
+                f"the reference SOP removed '{item_id}' in version {version}; delete this entry from "
+                f"{self.loc.file}, or add it back with new: true"
+            )
+        near = close_ids(item_id, [i for i in lst.ids() if i])
+        hint = f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else ""
+        return f"'{item_id}' is not the id of any item in {key} of {self.ref.file}{hint}; to add a new item, write new: true"
+
     def _position(self, entry: dict, ep: tuple, ids: list, end: int):
         """Index at which to insert, and the words for the register; (None, "") after a problem."""
         for key, offset in (("after", 1), ("before", 0)):
             if key in entry:
                 target = entry[key]
                 if target not in ids:
-                    hint = f"; did you mean '{nearest(target, [i for i in ids if i])}'?" if any(ids) else ""
+                    near = close_ids(target, [i for i in ids if i])
+                    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
                     self._problem(ep + (key,), f"'{target}' is not the id of any item in this list{hint}")
                     return None, ""
                 return ids.index(target) + offset, f"{key} {target}"
@@ -198,7 +210,7 @@ class _IdList:
             return
         self.entries.insert(at, [item_id, value, rel])
         var = Variation(m.name, "added", self._where(item_id, value), position=position, source=m.loc.pos(ep))
-        var.changes = [Change(k, None, v) for k, v in value.items() if k != "id"]
+        var.changes = [Change(k, None, v, (k,)) for k, v in value.items() if k != "id"]
         m.variations.append(var)
 
     def remove(self, entry: dict, ep: tuple) -> None:
