@@ -203,9 +203,14 @@ def close_ids(value: str, known) -> list[str]:
     return [k for k in ranked if _distance(k, value) <= max(2, len(value) // 3)]
 
 
-def nearest(name: str, known) -> str:
-    """The known name closest to `name` (for "did you mean" hints)."""
-    return min(known, key=lambda k: _distance(k, name))
+def nearest(name: str, known) -> str | None:
+    """The known name closest to `name` for a "did you mean" hint, or None when none is close.
+
+    A hint that names an unrelated id misleads, so only a near-typo counts: at most a third of
+    the name's letters (and at least two) differ."""
+    limit = max(2, len(name) // 3)
+    best = min(((_distance(k, name), k) for k in known if k is not None and k != name), default=None)
+    return best[1] if best is not None and best[0] <= limit else None
 
 
 def _distance(a: str, b: str) -> int:

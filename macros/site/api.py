@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..data.textrefs import role_text
+from ..data.trust_layer import changes
 from ..data.validate import schema_for
 from .content_macros import content_macros
 from .render import Renderer
@@ -99,7 +100,12 @@ def macros_for(model, render: Renderer) -> dict:
         return render("supervision.html", data=model["supervision"])
 
     def document_control():
-        return render("document_control.html", doc=model["document"], trust=model["trust"])
+        return render(
+            "document_control.html",
+            doc=model["document"],
+            trust=model["trust"],
+            what_changed=bool(model["local"].get("previous")),
+        )
 
     def contact(contact_id: str):
         return render("contact.html", contact=item("contacts", contact_id))
@@ -121,6 +127,12 @@ def macros_for(model, render: Renderer) -> dict:
             based_on=model["local"]["based_on"],
             outside=model["local"]["outside"],
         )
+
+    def what_changed():
+        """What changed since the previous version: duties, steps, access rules, forms, decisions."""
+        previous = model["local"]["previous"]
+        sections = changes.what_changed(changes.readable(previous["data"]), model.data, schema_for)
+        return render("what_changed.md", previous=previous, sections=sections)
 
     return content_macros(model, render, item) | {
         f.__name__: f
@@ -144,5 +156,6 @@ def macros_for(model, render: Renderer) -> dict:
             contact,
             roles_index,
             variations_register,
+            what_changed,
         )
     }

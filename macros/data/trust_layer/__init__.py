@@ -26,6 +26,7 @@ from pathlib import Path
 from ..problems import DataError, Problem
 from ..validate import check_schema
 from ..yamlpos import Loaded, Pos
+from .history import previous_version
 from .labels import in_words
 from .merge import merge_files
 from .read import check_addition_pages, check_logo, local_pages, read_local
@@ -46,6 +47,8 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
     releases = read_releases(root)
     ref_version = files["document"].data["version"]
     local, problems = read_local(root, files)
+    pages, page_problems = local_pages(root)
+    problems += page_problems
     additions = local.pop("additions", None)
 
     def removed_upstream(where, item_id):
@@ -71,7 +74,6 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         ref_data, merged_data = {n: f.data for n, f in files.items()}, {n: f.data for n, f in merged.items()}
         variations = readable(in_words(variations, ref_data, merged_data), ref_data, merged_data)
     warnings = [review_warning(v, ref_version) for v in variations if v.review] + history["warnings"]
-    pages = local_pages(root)
     variations += [
         Variation("pages", "added", (("pages", p["uri"], p["title"]),), source=Pos(p["src"], 1, 1)) for p in pages
     ]
@@ -102,6 +104,7 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         "outside": history["outside"],
         "warnings": warnings,
         "releases": releases,
+        "previous": previous_version(root, files, local, releases, merged["document"].data),
     }
     return merged, variations, info
 
