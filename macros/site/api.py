@@ -101,8 +101,12 @@ def macros_for(model, render: Renderer) -> dict:
         return render("supervision.html", data=model["supervision"])
 
     def document_control():
-        return render("document_control.html", doc=model["document"], trust=model["trust"],
-                      what_changed=bool(model["local"].get("previous")))
+        return render(
+            "document_control.html",
+            doc=model["document"],
+            trust=model["trust"],
+            what_changed=bool(model["local"].get("previous")),
+        )
 
     def contact(contact_id: str):
         return render("contact.html", contact=item("contacts", contact_id))
@@ -117,8 +121,13 @@ def macros_for(model, render: Renderer) -> dict:
         for file in sorted({v.file for v in model.variations}, key=order.index):
             title = schema_for(file).get("title") if file in model.data and file != "local" else None
             groups.append({"file": file, "title": title, "variations": [v for v in model.variations if v.file == file]})
-        return render("variations.html", variations=model.variations, groups=groups, based_on=model["local"]["based_on"],
-                      outside=model["local"]["outside"])
+        return render(
+            "variations.html",
+            variations=model.variations,
+            groups=groups,
+            based_on=model["local"]["based_on"],
+            outside=model["local"]["outside"],
+        )
 
     def what_changed():
         """What changed since the previous version: duties, steps, access rules, forms, decisions."""
@@ -128,7 +137,26 @@ def macros_for(model, render: Renderer) -> dict:
 
     return content_macros(model, render, item) | {
         f.__name__: f
-        for f in (name, Name, role_card, role_duties, role_page, referral_pathway, access_matrix, form, form_page,
-                  forms_index, glossary, term, interventions, training, supervision, document_control,
-                  contact, roles_index, variations_register, what_changed)
+        for f in (
+            name,
+            Name,
+            role_card,
+            role_duties,
+            role_page,
+            referral_pathway,
+            access_matrix,
+            form,
+            form_page,
+            forms_index,
+            glossary,
+            term,
+            interventions,
+            training,
+            supervision,
+            document_control,
+            contact,
+            roles_index,
+            variations_register,
+            what_changed,
+        )
     }
