@@ -15,14 +15,13 @@ import datetime as dt
 import os
 import re
 import struct
-import warnings
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.browser_support import DESKTOP, PHONE, chromium_path, describe, launch, run_axe, serve, site_pages, watch
-from tests.conftest import ROOT, copy_project, run_build
+from tests.browser_support import DESKTOP, PHONE, describe, run_axe, serve, site_pages, watch
+from tests.conftest import ROOT, copy_project, require_browser, run_build
 
 pytestmark = pytest.mark.browser
 
@@ -37,45 +36,6 @@ SHOWCASE = (
 
 
 # ---------- fixtures ----------
-
-
-def require_browser() -> None:
-    """In CI a missing browser fails the run; on a developer machine the browser tests are
-    skipped, loudly (a warning in the summary as well as the skip reason)."""
-    problem = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the machine
-        problem = "Playwright for Python is not installed (run `make test`, which installs requirements/test.txt)"
-    if problem is None and chromium_path() is None:
-        problem = (
-            "Chromium was not found at /usr/lib/chromium/chromium (Debian package `chromium`; "
-            "install it with `sudo apt-get install chromium`, or set SOP_CHROMIUM to a Chromium binary)"
-        )
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run in CI: {problem}")
-        message = f"BROWSER TESTS SKIPPED: {problem}"
-        warnings.warn(message, stacklevel=2)
-        pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium through Playwright, one for the whole session."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="session")
-def site_url(built_site):
-    with serve(built_site) as url:
-        yield url
 
 
 @pytest.fixture(scope="session")
@@ -303,21 +263,94 @@ def test_keyboard_focus_is_always_visible(browser, site_url, viewport):
     if viewport is PHONE:
         tab.goto(site_url + "roles/peer-lead.html")
         tab.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
-        assert _tab_until(tab, "() => document.activeElement.matches('label[for=__drawer]')", 5), (
+        assert _tab_until(tab, "() => document.activeElement.matches('button[data-sop-toggle=drawer]')", 5), (
             "the menu button should be reachable with Tab"
         )
-        assert tab.get_attribute("label.md-header__button[for=__drawer]", "aria-expanded") == "false"
+        assert tab.get_attribute("button.md-header__button[data-sop-toggle=drawer]", "aria-expanded") == "false"
         tab.keyboard.press("Enter")
         tab.wait_for_function("() => document.getElementById('__drawer').checked")
-        assert tab.get_attribute("label.md-header__button[for=__drawer]", "aria-expanded") == "true"
+        assert tab.get_attribute("button.md-header__button[data-sop-toggle=drawer]", "aria-expanded") == "true"
         for _ in range(8):
             result = tab.evaluate(FOCUS_CHECK_JS)
             assert result["ok"] and "md-nav__link" in result["what"], result
             tab.keyboard.press("Tab")
         tab.keyboard.press("Escape")
         tab.wait_for_function("() => !document.getElementById('__drawer').checked")
-        assert tab.evaluate("() => document.activeElement.matches('label[for=__drawer]')")
+        assert tab.evaluate("() => document.activeElement.matches('button[data-sop-toggle=drawer]')")
     context.close()
+
+
+# The four widths focus is checked at: a 1280 px screen at 400 % zoom, a phone, a small tablet
+# with a high-density screen, and a desktop.
+FOCUS_WIDTHS = [
+    pytest.param({"width": 320, "height": 640}, 1, id="320"),
+    pytest.param({"width": 375, "height": 740}, 1, id="375"),
+    pytest.param({"width": 640, "height": 800}, 2, id="640@2x"),
+    pytest.param(DESKTOP, 1, id="1280"),
+]
+TOP_SHOWN_JS = "() => { const t = document.querySelector('.md-top'); return !!t && !t.hidden && !t.classList.contains('md-top--hidden'); }"
+NO_MOTION = "*, *::before, *::after { transition: none !important; animation: none !important; scroll-behavior: auto !important; }"
+
+
+@pytest.mark.parametrize(("viewport", "scale"), FOCUS_WIDTHS)
+def test_focus_returns_to_the_search_control_and_is_never_covered(browser, site_url, viewport, scale):
+    """WCAG 2.4.3 and 2.4.11: closing the search puts focus back on the search control (the icon
+    button, or the box where the header shows one), on screen; Tab out of the search lands on
+    screen; and tabbing backwards up a long page never leaves focus under "Back to top"."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=scale)
+    tab = context.new_page()
+    tab.goto(site_url + "procedure/referral.html")
+    tab.add_style_tag(content=NO_MOTION)
+    tab.mouse.wheel(0, 1500)  # part way down the page, as a person reading it would be
+    tab.wait_for_timeout(300)
+    wide = viewport["width"] >= 960  # Material shows the search box in the header from 60em
+    control = ".md-search__input" if wide else "button[data-sop-toggle=search]"
+
+    def open_search():
+        if wide:
+            tab.keyboard.press("/")
+        else:
+            tab.focus(control)
+            tab.keyboard.press("Enter")
+        tab.wait_for_function("() => document.getElementById('__search').checked")
+        tab.keyboard.type("lone working")
+        tab.wait_for_timeout(300)
+
+    open_search()
+    tab.keyboard.press("Escape")
+    tab.wait_for_function("() => !document.getElementById('__search').checked")
+    tab.wait_for_timeout(300)
+    assert tab.evaluate(f"() => document.activeElement.matches('{control}')"), tab.evaluate(FOCUS_CHECK_JS)
+    result = tab.evaluate(FOCUS_CHECK_JS)
+    assert result["onScreen"] and result["uncovered"], result
+
+    if not wide:  # Tab out of the open search (at 1280 the search box is itself in the tab order)
+        open_search()
+        tab.keyboard.press("Tab")
+        tab.wait_for_timeout(400)
+        result = tab.evaluate(FOCUS_CHECK_JS)
+        assert result["what"] != "body" and result["ok"], result
+
+    # down the page and back up again, past "Back to top", which shows while the page scrolls up
+    # (from the skip link, so the walk is through the content, not the navigation)
+    tab.goto(site_url + "procedure/referral.html")
+    tab.add_style_tag(content=NO_MOTION)
+    tab.keyboard.press("Tab")
+    tab.keyboard.press("Enter")
+    bad, top_seen = [], 0
+    for key in ["Tab"] * 45 + ["Shift+Tab"] * 40:
+        tab.keyboard.press(key)
+        tab.wait_for_timeout(60)
+        result = tab.evaluate(FOCUS_CHECK_JS)
+        if not result["ok"]:
+            tab.wait_for_timeout(400)  # "Back to top" slides in; give the page a moment to uncover
+            result = tab.evaluate(FOCUS_CHECK_JS)
+        if not result["ok"]:
+            bad.append((key, result))
+        top_seen += tab.evaluate(TOP_SHOWN_JS)
+    context.close()
+    assert not bad, f"focus hidden or covered: {bad[:5]}"
+    assert top_seen, "the walk back up the page should have brought out 'Back to top'"
 
 
 def test_search_and_navigation_without_a_mouse(page, site_url):

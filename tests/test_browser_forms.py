@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tests.browser_support import DESKTOP, PHONE, watch
-from tests.test_browser import browser, site_url  # noqa: F401  (session fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +19,7 @@ LONG_TEXT = "\n".join(f"Line {n} of what the person said about how peer support 
 
 
 @pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
-def tab(request, browser, site_url):  # noqa: F811
+def tab(request, browser, site_url):
     context = browser.new_context(viewport=request.param)
     seen = watch(context, site_url.rstrip("/"))
     page = context.new_page()
@@ -45,7 +44,7 @@ def test_the_page_says_nothing_typed_is_sent_or_kept(tab):
     assert tab.is_visible("button[type=submit]:has-text('Print or save as PDF')")
 
 
-def test_the_print_button_prints_the_filled_form_and_sends_nothing(tab, site_url):  # noqa: F811
+def test_the_print_button_prints_the_filled_form_and_sends_nothing(tab, site_url):
     fill(tab)
     tab.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
     requests_before = tab.seen.requests
@@ -64,7 +63,7 @@ def test_the_print_button_prints_the_filled_form_and_sends_nothing(tab, site_url
     assert not tab.is_visible(".md-header") and not tab.is_visible(".md-sidebar--primary")
 
 
-def test_nothing_typed_survives_leaving_the_page(tab, site_url):  # noqa: F811
+def test_nothing_typed_survives_leaving_the_page(tab, site_url):
     fill(tab)
     tab.goto(site_url + "index.html")
     tab.go_back()
