@@ -149,6 +149,7 @@ def on_nav(nav, config, files):
 
 
 def on_page_content(html, page, config, files):
+    html = theme_html.spaced_blocks(html)  # before the search index reads the page
     step = _pdf.get("step")
     return step.on_page_content(html, page.file.src_uri, page.url) if step else html
 
