@@ -57,7 +57,7 @@ class RenderJob:
     pdf: str  # path of the PDF to write
     fillable: bool
     archival: bool
-    labels: dict = field(default_factory=dict)  # form field name (/T) -> human label (/TU)
+    labels: dict = field(default_factory=dict)  # form field name (/T) -> forms.FieldSpec
     xmp_extra: bytes = b""  # extra rdf:Description for the XMP packet (archival only)
 
 
@@ -73,6 +73,9 @@ def _init() -> None:
     _die_with_parent()
     from weasyprint.text.fonts import FontConfiguration
 
+    from . import tags
+
+    tags.install()
     _worker["fonts"] = FontConfiguration()
     _worker["images"] = {}
 
@@ -128,16 +131,10 @@ def render(job: RenderJob) -> Rendered:
 
 def _finisher(job: RenderJob):
     def finish(document, pdf):
-        import pydyf
+        from . import acroform
 
-        if job.labels and "AcroForm" in pdf.catalog:
-            # WeasyPrint takes /TU from the rendered <label>; set it from the data so every
-            # field's accessible name is exactly its label whatever the layout did.
-            for ref in pdf.catalog["AcroForm"]["Fields"]:
-                field = pdf.objects[int(ref.split()[0])]
-                name = getattr(field.get("T"), "string", None)
-                if name in job.labels:
-                    field["TU"] = pydyf.String(job.labels[name])
+        if job.fillable:
+            acroform.fix_fields(pdf, job.labels)
         if job.xmp_extra and "Metadata" in pdf.catalog:
             stream = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
             content = b"".join(stream.stream)

@@ -1,4 +1,5 @@
 """The macros that pages call. Each looks data up in the model and hands it to a template."""
+
 from __future__ import annotations
 
 from .content_macros import content_macros
@@ -49,9 +50,19 @@ def macros_for(model, render: Renderer) -> dict:
         received = [t for t in model.items("supervision-types") if refs & set(t.get("received_by", []))]
         duties = [d for d in model.items("duties") if d["role"] in refs]
         reports = [r for r in model.items("roles") if r.get("reports_to") in refs]
-        return render("role_page.md", role=role, variants=variants, steps=steps, forms=forms,
-                      columns=columns, courses=courses, supervision=supervision, duties=duties,
-                      received=received, reports=reports)
+        return render(
+            "role_page.md",
+            role=role,
+            variants=variants,
+            steps=steps,
+            forms=forms,
+            columns=columns,
+            courses=courses,
+            supervision=supervision,
+            duties=duties,
+            received=received,
+            reports=reports,
+        )
 
     def referral_pathway():
         return render("referral_pathway.html", steps=model.items("steps"))
@@ -103,11 +114,31 @@ def macros_for(model, render: Renderer) -> dict:
         for file in sorted({v.file for v in model.variations}, key=order.index):
             title = schema_for(file).get("title") if file in model.data and file != "local" else None
             groups.append({"file": file, "title": title, "variations": [v for v in model.variations if v.file == file]})
-        return render("variations.html", variations=model.variations, groups=groups, based_on=model["local"]["based_on"])
+        return render(
+            "variations.html", variations=model.variations, groups=groups, based_on=model["local"]["based_on"]
+        )
 
     return content_macros(model, render, item) | {
         f.__name__: f
-        for f in (name, Name, role_card, role_duties, role_page, referral_pathway, access_matrix, form, form_page,
-                  forms_index, glossary, term, interventions, training, supervision, document_control,
-                  contact, roles_index, variations_register)
+        for f in (
+            name,
+            Name,
+            role_card,
+            role_duties,
+            role_page,
+            referral_pathway,
+            access_matrix,
+            form,
+            form_page,
+            forms_index,
+            glossary,
+            term,
+            interventions,
+            training,
+            supervision,
+            document_control,
+            contact,
+            roles_index,
+            variations_register,
+        )
     }
