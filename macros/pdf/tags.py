@@ -285,14 +285,24 @@ class _Tree:
         self.annotations.append((form.reference, annotation))
 
     def describe(self, anchor) -> str:
-        """Where a link goes, in words: its text, else its title, else the text of its target."""
-        text = _words(anchor) or anchor.get("title") or anchor.get("aria-label")
+        """Where a link goes, in words: its text, else its title, else the heading it leads to. A
+        text that is just the target's id (a link reading "leaflet" to #leaflet) gets the heading
+        added, so no description can be mistaken for an anchor name."""
+        text = _words(anchor) or anchor.get("title") or anchor.get("aria-label") or ""
         href = anchor.get("href") or ""
-        if not text and href.startswith("#"):
-            if self.targets is None:
-                self.targets = {el.get("id"): _words(el) for el in self.html.iter() if el.get("id")}
-            text = self.targets.get(href[1:], "")
+        if href.startswith("#") and (not text or text.lower() == href[1:].lower()):
+            heading = self.target_heading(href[1:])
+            text = f"{text}: {heading}" if text and heading else text or heading
         return text or href
+
+    def target_heading(self, anchor_id: str) -> str:
+        if self.targets is None:
+            self.targets = {}
+            for el in self.html.iter():
+                if el.get("id"):
+                    heading = el if el.tag in _HEADINGS else next((h for h in el.iter() if h.tag in _HEADINGS), el)
+                    self.targets[el.get("id")] = _words(heading)[:120]
+        return self.targets.get(anchor_id, "")
 
     def drop_merged_annotations(self, document) -> None:
         if not self.dropped:
@@ -301,6 +311,9 @@ class _Tree:
             page = self.pdf.objects[int(reference.split()[0])]
             if "Annots" in page:
                 page["Annots"] = pydyf.Array(a for a in page["Annots"] if a not in self.dropped)
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _words(element) -> str:
