@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build test serve bench setup lock clean schemas
+.PHONY: build test serve bench setup lock clean schemas release
 .DEFAULT_GOAL := build
 
 # The virtual environment is rebuilt whenever the lock file changes.
@@ -29,6 +29,12 @@ test: setup schemas
 ## reference schemas; rewrites only files whose content changes
 schemas: setup
 	@$(PY) -W ignore::RuntimeWarning -m macros.data.trust_layer.schemas
+
+## make release: record this version of the reference SOP in sop_data/releases/<version>.json
+## (its data and a fingerprint of sop_data/, docs/ and macros/templates/), for the version in
+## sop_data/document.yml. Run it after every change to those folders; `make test` fails until then.
+release: setup schemas
+	@$(PY) -m macros.release
 
 ## make serve: live preview on http://127.0.0.1:8000 (PDFs off); reloads on data changes
 ## (another address: make serve ADDR=127.0.0.1:8001)

@@ -74,7 +74,17 @@ def theme_facts(model) -> dict:
         "trust_website": trust["website"],
         "colours": trust["colours"],
         "logo_alt": trust["logo_alt"],
+        "draft": _draft(model),
     }
+
+
+def _draft(model) -> dict | None:
+    """What the site's DRAFT banner lists: parts of document control and questions still the reference's."""
+    adoption = model.adoption
+    if not adoption["draft"]:
+        return None
+    questions = [model.get("decisions", d)["question"] for d in adoption["open_decisions"]]
+    return {"parts": adoption["open_parts"], "decisions": questions}
 
 
 def on_files(files, config):

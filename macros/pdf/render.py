@@ -45,6 +45,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
+# What a PDF may embed: the print HTML's own folder, the theme's and the Trust's assets, and pages'
+# images. Nothing else on the machine, and nothing from the network (see _Fetcher).
+ASSET_FOLDERS = ("overrides", "local/assets", "docs")
+
 # Set in each worker process by _init(), reused by every document it renders: the Fontconfig
 # setup (slow to create) and the image cache (the logo is read and parsed once).
 _worker: dict = {}
@@ -114,7 +119,7 @@ def render(job: RenderJob) -> Rendered:
     # (benchmarks/RESULTS.md). Collect once per document instead.
     gc.disable()
     try:
-        document = HTML(filename=job.html).render(
+        document = HTML(filename=job.html, url_fetcher=fetcher_for(job)).render(
             font_config=_worker["fonts"], cache=_worker["images"], **options_for(job)
         )
         document.write_pdf(job.pdf, finisher=_finisher(job), **options_for(job))
@@ -124,6 +129,45 @@ def render(job: RenderJob) -> Rendered:
         gc.enable()
         gc.collect()
     return Rendered(job.name, job.pdf, pages, os.path.getsize(job.pdf))
+
+
+def fetcher_for(job: RenderJob):
+    from weasyprint.urls import URLFetcher
+
+    class Fetcher(URLFetcher):
+        """WeasyPrint's fetcher, limited to ordinary files in allowed folders (data: URLs too, as
+        they hold their content inline). Anything else stops the render with a message naming the
+        address: no network request, no file from elsewhere on the machine, no link followed."""
+
+        def fetch(self, url, headers=None):
+            refused = refusal(url, [Path(job.html).resolve().parent, *(ROOT / f for f in ASSET_FOLDERS)])
+            if refused:
+                from weasyprint.urls import FatalURLFetchingError
+
+                raise FatalURLFetchingError(refused)
+            return super().fetch(url, headers)
+
+    return Fetcher(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True)
+
+
+def refusal(url: str, folders) -> str:
+    """Why a PDF must not load url ("" when it may): only data: and file: URLs of ordinary files,
+    reached without symbolic links, inside one of folders."""
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "data":
+        return ""
+    shown = url if len(url) <= 120 else url[:117] + "..."
+    if scheme != "file":
+        return f"the PDF would fetch {shown} from the network; PDFs use only the site's own files"
+    path = os.path.normpath(url2pathname(urlsplit(url).path))
+    real = os.path.realpath(path)
+    ok = real == path and os.path.isfile(path) and not os.path.islink(path)
+    if ok and any(Path(real).is_relative_to(os.path.realpath(f)) for f in folders):
+        return ""
+    return f"the PDF would embed {shown}, which is not a file of the site or its assets; take it out of the page or data that names it"
 
 
 def _finisher(job: RenderJob):

@@ -103,7 +103,8 @@ def macros_for(model, render: Renderer) -> dict:
         for file in sorted({v.file for v in model.variations}, key=order.index):
             title = schema_for(file).get("title") if file in model.data and file != "local" else None
             groups.append({"file": file, "title": title, "variations": [v for v in model.variations if v.file == file]})
-        return render("variations.html", variations=model.variations, groups=groups, based_on=model["local"]["based_on"])
+        return render("variations.html", variations=model.variations, groups=groups, based_on=model["local"]["based_on"],
+                      outside=model["local"]["outside"])
 
     return content_macros(model, render, item) | {
         f.__name__: f

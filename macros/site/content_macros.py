@@ -79,7 +79,7 @@ def content_macros(model, render, item) -> dict:
     # Items that carry their own anchor: name the link after the item.
     sections |= {f"procedure/referral#step-{s['id']}": s["title"] for s in model.items("steps")}
     sections |= {f"procedure/readiness#q-{q['id']}": q["question"] for q in model.items("readiness-questions")}
-    sections |= {f"procedure/local-decisions#decision-{d['id']}": d["question"] for d in model.items("decisions")}
+    sections |= {f"appendices/local-decisions#decision-{d['id']}": d["question"] for d in model.items("decisions")}
 
     def count_word(role_id: str) -> str:
         """How many of a role each team names, as a word: {{ count_word('peer-lead') }} -> two."""
@@ -99,6 +99,11 @@ def content_macros(model, render, item) -> dict:
 
     def form_title(form_id: str) -> str:
         return item("forms", form_id)["title"]
+
+    def form_when(form_id: str) -> str:
+        """When a form is completed, to end a sentence: 'when the peer applies ... work-WRAP.'"""
+        when = item("forms", form_id)["when"]
+        return when[:1].lower() + when[1:]
 
     def frequency(type_id: str) -> str:
         return item("supervision-types", type_id)["frequency"]
@@ -147,10 +152,22 @@ def content_macros(model, render, item) -> dict:
         return render("references.html", references=refs, titles=titles, sections=sections)
 
     def local_decisions():
-        return render("decisions.html", decisions=model.items("decisions"), titles=titles, sections=sections)
+        return render("decisions.html", decisions=model.items("decisions"), adoption=model.adoption, titles=titles, sections=sections)
 
-    def decision_note(decision_id: str):
-        return render("decision_note.html", d=item("decisions", decision_id))
+    def decision(decision_id: str):
+        """The answer in force to one of the open questions, stated as the Trust's rule."""
+        return render("decision.html", d=item("decisions", decision_id))
+
+    def access_rules(area_id: str, role_ids: list | None = None):
+        """One area of the access matrix in sentences, for each peer role in the matrix (or the roles given)."""
+        area = item("access-areas", area_id)
+        ids = role_ids or [r for r in model["access"]["columns"] if item("roles", r)["family"] == "psw"]
+        return render("access_rules.html", area=area, roles=[item("roles", r) for r in ids])
+
+    def access_level(area_id: str, role_id: str) -> str:
+        """The level id of one cell of the access matrix ('' if not set), for wording that depends on it."""
+        rule = item("access-areas", area_id)["rules"].get(role_id)
+        return rule["level"] if rule else ""
 
     def traceability_table():
         groups = []
@@ -174,7 +191,7 @@ def content_macros(model, render, item) -> dict:
         return render("referral_diagram.html", lay=lay, title=title, caption=caption, prefix=prefix)
 
     return {f.__name__: f for f in (
-        count_word, per_team, team_count, date, form_title, frequency, system, System, timescale, related_policies,
-        timescales_table, readiness_questions, readiness_checks,
+        count_word, per_team, team_count, date, form_title, form_when, frequency, system, System, timescale,
+        related_policies, timescales_table, readiness_questions, readiness_checks,
         duties_and_responsibilities, equality_table, monitoring_table, references_list, local_decisions,
-        decision_note, traceability_table, intervention_list, courses, referral_diagram)}
+        decision, access_rules, access_level, traceability_table, intervention_list, courses, referral_diagram)}
