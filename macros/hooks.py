@@ -20,7 +20,7 @@ from macros.data.problems import DataError  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
 from macros.site import local_site  # noqa: E402
-from macros.site.pages import generated_pages  # noqa: E402
+from macros.site.pages import WHAT_CHANGED, generated_pages  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
 
 
@@ -74,6 +74,7 @@ def theme_facts(model) -> dict:
         "trust_website": trust["website"],
         "colours": trust["colours"],
         "logo_alt": trust["logo_alt"],
+        "what_changed": WHAT_CHANGED.replace(".md", ".html") if model["local"].get("previous") else "",
         "draft": _draft(model),
     }
 
