@@ -20,7 +20,7 @@ from macros.data.problems import DataError  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
 from macros.site import local_site  # noqa: E402
-from macros.site.pages import generated_pages, named_nav  # noqa: E402
+from macros.site.pages import WHAT_CHANGED, generated_pages, named_nav  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
 
 
@@ -76,6 +76,7 @@ def theme_facts(model) -> dict:
         "trust_website": trust["website"],
         "colours": trust["colours"],
         "logo_alt": trust["logo_alt"],
+        "what_changed": WHAT_CHANGED.replace(".md", ".html") if model["local"].get("previous") else "",
         "draft": _draft(model),
     }
 

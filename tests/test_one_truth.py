@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from lxml import html as lxml_html
 
 from macros.data.model import load_model

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import jinja2
 
+from ..data.textrefs import capital, role_text
 from . import diagram
 from .pages import generated_pages
 from .render import long_date
-from ..data.textrefs import capital, role_text
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*(\{[^}]*\})?\s*$", re.M)
 

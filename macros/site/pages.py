@@ -14,6 +14,9 @@ class GeneratedPage:
     markdown: str
 
 
+WHAT_CHANGED = "about/what-changed.md"
+
+
 def role_page_uri(role_id: str) -> str:
     return f"roles/{role_id}.md"
 
@@ -28,6 +31,10 @@ def generated_pages(model) -> list[GeneratedPage]:
              for r in model.items("roles")]
     pages += [GeneratedPage(form_page_uri(f["id"]), f["title"], "paperwork/index.md", f"{{{{ form_page('{f['id']}') }}}}\n")
               for f in model.items("forms")]
+    if model["local"].get("previous"):  # a version with an earlier one to compare with
+        version = model["document"]["version"]
+        pages.append(GeneratedPage(WHAT_CHANGED, f"What changed in version {version}", "about/index.md",
+                                   "{{ what_changed() }}\n"))
     return pages
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from ..problems import DataError, Problem
 from ..validate import check_schema
 from ..yamlpos import Loaded, Pos
+from .history import previous_version
 from .labels import in_words
 from .merge import merge_files
 from .read import check_addition_pages, check_logo, local_pages, read_local
@@ -103,6 +104,7 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         "outside": history["outside"],
         "warnings": warnings,
         "releases": releases,
+        "previous": previous_version(root, files, local, releases, merged["document"].data),
     }
     return merged, variations, info
 
