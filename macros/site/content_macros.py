@@ -1,6 +1,7 @@
 """Macros for the SOP's own sections: readiness, duties, equality, monitoring, references,
 local decisions, traceability and the referral diagram. Each looks data up and hands it to a template.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,11 @@ _SECTION = re.compile(r"^#{2,6}\s+(.+?)\s*\{\s*#([a-z0-9_-]+)\s*\}\s*$", re.M)
 @cache
 def _doc_sections(docs: Path) -> dict:
     """(page path, anchor) -> heading text, for headings given an explicit id such as `## Settings { #settings }`."""
-    return {(md_file.relative_to(docs).with_suffix("").as_posix(), m.group(2)): m.group(1)
-            for md_file in sorted(docs.rglob("*.md")) for m in _SECTION.finditer(md_file.read_text(encoding="utf-8"))}
+    return {
+        (md_file.relative_to(docs).with_suffix("").as_posix(), m.group(2)): m.group(1)
+        for md_file in sorted(docs.rglob("*.md"))
+        for m in _SECTION.finditer(md_file.read_text(encoding="utf-8"))
+    }
 
 
 def heading_text(model, heading: str) -> str | None:
@@ -59,8 +63,10 @@ def heading_text(model, heading: str) -> str | None:
 
 def section_titles(model) -> dict:
     """'page#anchor' -> the section's heading, with role names filled in (other macro calls left out)."""
-    found = {f"{page}#{anchor}": heading_text(model, heading)
-             for (page, anchor), heading in _doc_sections(Path(model.root) / "docs").items()}
+    found = {
+        f"{page}#{anchor}": heading_text(model, heading)
+        for (page, anchor), heading in _doc_sections(Path(model.root) / "docs").items()
+    }
     return {key: text for key, text in found.items() if text is not None}
 
 
@@ -128,7 +134,9 @@ def content_macros(model, render, item) -> dict:
         return render("timescales.html", timescales=chosen)
 
     def readiness_questions():
-        return render("readiness_questions.html", questions=model.items("readiness-questions"), titles=titles, sections=sections)
+        return render(
+            "readiness_questions.html", questions=model.items("readiness-questions"), titles=titles, sections=sections
+        )
 
     def readiness_checks(level: str, caption: str):
         checks = [c for c in model.items("readiness-checks") if c["level"] == level]
@@ -152,7 +160,13 @@ def content_macros(model, render, item) -> dict:
         return render("references.html", references=refs, titles=titles, sections=sections)
 
     def local_decisions():
-        return render("decisions.html", decisions=model.items("decisions"), adoption=model.adoption, titles=titles, sections=sections)
+        return render(
+            "decisions.html",
+            decisions=model.items("decisions"),
+            adoption=model.adoption,
+            titles=titles,
+            sections=sections,
+        )
 
     def decision(decision_id: str):
         """The answer in force to one of the open questions, stated as the Trust's rule."""
@@ -190,8 +204,34 @@ def content_macros(model, render, item) -> dict:
         lay = diagram.layout(steps, lambda step: str(render("step_actor.html", step=step)))
         return render("referral_diagram.html", lay=lay, title=title, caption=caption, prefix=prefix)
 
-    return {f.__name__: f for f in (
-        count_word, per_team, team_count, date, form_title, form_when, frequency, system, System, timescale,
-        related_policies, timescales_table, readiness_questions, readiness_checks,
-        duties_and_responsibilities, equality_table, monitoring_table, references_list, local_decisions,
-        decision, access_rules, access_level, traceability_table, intervention_list, courses, referral_diagram)}
+    return {
+        f.__name__: f
+        for f in (
+            count_word,
+            per_team,
+            team_count,
+            date,
+            form_title,
+            form_when,
+            frequency,
+            system,
+            System,
+            timescale,
+            related_policies,
+            timescales_table,
+            readiness_questions,
+            readiness_checks,
+            duties_and_responsibilities,
+            equality_table,
+            monitoring_table,
+            references_list,
+            local_decisions,
+            decision,
+            access_rules,
+            access_level,
+            traceability_table,
+            intervention_list,
+            courses,
+            referral_diagram,
+        )
+    }

@@ -5,6 +5,7 @@ from data are always text). No JavaScript and no external files, so the picture 
 from file:// and in WeasyPrint's PDFs. A Trust that adds steps gets a longer chart: the layout
 grows downwards and long titles wrap.
 """
+
 from __future__ import annotations
 
 import textwrap

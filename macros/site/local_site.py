@@ -2,6 +2,7 @@
 
 Called from macros/hooks.py. Pure where it can be: nav and Markdown in, nav and Markdown out.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,8 +62,10 @@ def add_notes(markdown: str, notes: list[dict], render) -> str:
             found = [h for h in headings if wanted in (h[2], h[3]) or slugify(wanted, "-") == h[3]]
             if not found:
                 names = "; ".join(f"{h[2]} (#{h[3]})" for h in headings) or "none"
-                raise ValueError(f"{note['source']}: additions: section '{note['section']}' is not a heading on "
-                                 f"{note['page']}; its headings are: {names}")
+                raise ValueError(
+                    f"{note['source']}: additions: section '{note['section']}' is not a heading on "
+                    f"{note['page']}; its headings are: {names}"
+                )
             index, level = found[0][0], found[0][1]
             end = next((h[0] for h in headings if h[0] > index and h[1] <= level), len(lines))
         else:
