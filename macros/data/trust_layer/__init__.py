@@ -89,7 +89,13 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
                 "added",
                 (("additions", where, note.get("title") or where),),
                 changes=[Change("text", None, note["text"])],
-                position=f"under {note['section']}" if note.get("section") else "at the end",
+                position=(
+                    f"replacing the text under {note['section']}"
+                    if note.get("replace")
+                    else f"under {note['section']}"
+                    if note.get("section")
+                    else "at the end"
+                ),
                 source=pos,
             )
         )
