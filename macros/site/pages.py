@@ -55,7 +55,9 @@ def named_nav(nav: list, model) -> list:
         out = []
         for entry in entries or []:
             if isinstance(entry, dict):
-                entry = {expand(title): walk(value) if isinstance(value, list) else value for title, value in entry.items()}
+                entry = {
+                    expand(title): walk(value) if isinstance(value, list) else value for title, value in entry.items()
+                }
             out.append(entry)
         return out
 
