@@ -98,6 +98,7 @@ def process_page(html: str, part: Part, ctx: Context) -> tuple[Section, list[Hea
         elif el.tag == "img" and el.get("src"):
             _rewrite_src(el, part.entry.url, ctx)
 
+    _drop_repeated_title(root)
     headings: list[Heading] = []
     first = True
     for el in root.iter(lxml.etree.Element):
@@ -115,6 +116,23 @@ def process_page(html: str, part: Part, ctx: Context) -> tuple[Section, list[Hea
 
     inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     return Section(slug, part.depth, Markup(inner)), headings
+
+
+def _drop_repeated_title(root) -> None:
+    """A page whose first section heading repeats the page's title right under it (# Introduction,
+    ## Introduction) would print two headings with the same words, one level apart: keep the
+    first. Its id moves to the text that follows, so links to it still land there."""
+    found = [el for el in root.iter(lxml.etree.Element) if isinstance(el.tag, str) and _HEADING.match(el.tag)][:2]
+    if len(found) < 2:
+        return
+    title, second = found
+    same = " ".join(title.text_content().split()) == " ".join(second.text_content().split())
+    after = second.getnext()
+    if not same or title.getnext() is not second or (second.get("id") and (after is None or after.get("id"))):
+        return
+    if second.get("id"):
+        after.set("id", second.get("id"))
+    second.drop_tree()
 
 
 def _rewrite_link(el, page_url: str, prefix: str, ctx: Context) -> None:

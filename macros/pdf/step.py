@@ -18,7 +18,7 @@ from ..site.pages import form_page_uri
 from ..site.render import Renderer, relative_root
 from . import assemble, build_dir
 from .collect import Collected, flatten_nav
-from .forms import field_labels
+from .forms import field_specs
 from .packs import Job, Part, check_packs, jobs_for, matches, select_parts
 from .render import Pool, Rendered, RenderJob
 
@@ -199,7 +199,7 @@ class PdfStep:
             )
             headings += found
             if job.fillable:
-                labels.update(field_labels(html))
+                labels.update(field_specs(html))
         form = model.get("forms", job.form_id) if job.form_id else None
         # Rendered without Renderer.__call__, which strips indentation (it would alter <pre> text).
         html = self.render.env.get_template("print/document.html").render(
