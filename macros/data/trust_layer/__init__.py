@@ -78,8 +78,12 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         Variation("pages", "added", (("pages", p["uri"], p["title"]),), source=Pos(p["src"], 1, 1)) for p in pages
     ]
     notes = []
-    for i, note in enumerate(additions.data["additions"] if additions is not None else []):
-        pos = additions.pos(("additions", i))
+    added = (
+        []
+        if additions is None
+        else [(note, additions.pos(("additions", i))) for i, note in enumerate(additions.data["additions"])]
+    )
+    for note, pos in added:
         note = {**note, "source": f"{pos.file}:{pos.line}"}
         notes.append(note)
         where = f"{note['page']}#{note['section']}" if note.get("section") else note["page"]

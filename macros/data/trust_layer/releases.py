@@ -168,7 +168,7 @@ def upstream_hints(problems: list, releases: dict[str, Release], current: str) -
             if present:
                 later = [v for v in had if version_key(v) > version_key(present[-1])]
                 version = later[0] if later else current
-        if version:
+        if m and version:
             p = type(p)(
                 p.file,
                 p.line,
