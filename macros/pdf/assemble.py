@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -73,7 +74,7 @@ class Context:
 
     urls: dict[str, str]  # page_key(url) of every page in this PDF -> its slug
     site_url: str  # the published site, for links to pages outside this PDF; "" if unknown
-    asset: object  # callable: site path such as assets/images/logo.svg -> file URI, or None
+    asset: Callable[[str], str | None]  # site path such as assets/images/logo.svg -> file URI, or None
 
 
 def process_page(html: str, part: Part, ctx: Context) -> tuple[Section, list[Heading]]:
@@ -98,7 +99,7 @@ def process_page(html: str, part: Part, ctx: Context) -> tuple[Section, list[Hea
             _rewrite_src(el, part.entry.url, ctx)
 
     _drop_repeated_title(root)
-    headings = []
+    headings: list[Heading] = []
     first = True
     for el in root.iter(lxml.etree.Element):
         match = _HEADING.match(el.tag) if isinstance(el.tag, str) else None

@@ -78,8 +78,12 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         Variation("pages", "added", (("pages", p["uri"], p["title"]),), source=Pos(p["src"], 1, 1)) for p in pages
     ]
     notes = []
-    for i, note in enumerate(additions.data["additions"] if additions is not None else []):
-        pos = additions.pos(("additions", i))
+    added = (
+        []
+        if additions is None
+        else [(note, additions.pos(("additions", i))) for i, note in enumerate(additions.data["additions"])]
+    )
+    for note, pos in added:
         note = {**note, "source": f"{pos.file}:{pos.line}"}
         notes.append(note)
         where = f"{note['page']}#{note['section']}" if note.get("section") else note["page"]
@@ -89,7 +93,13 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
                 "added",
                 (("additions", where, note.get("title") or where),),
                 changes=[Change("text", None, note["text"])],
-                position=f"under {note['section']}" if note.get("section") else "at the end",
+                position=(
+                    f"replacing the text under {note['section']}"
+                    if note.get("replace")
+                    else f"under {note['section']}"
+                    if note.get("section")
+                    else "at the end"
+                ),
                 source=pos,
             )
         )
