@@ -282,4 +282,5 @@ def test_edits_outside_local_are_named_with_how_to_move_them(years):
     assert "local/additions.yml" in doc and "local/pages/" in doc
     register = page_text(fork / "site", "appendices/variations.html")
     assert "2 changes were made outside local/ and are not listed" in register
+    assert "needs review" not in register  # an edit outside local/ is not taken for a reference change
     assert "Everything not listed is as in the reference SOP" not in register
