@@ -29,8 +29,8 @@ from tests.test_fork import git, insert_item, page_text, snapshot
 pytestmark = pytest.mark.slow
 
 OVERRIDDEN = "operational"  # supervision type whose frequency the Trust sets
-TRUST_FREQUENCY = "Every week, and after any difficult contact"
-NEW_FREQUENCY = "At least every two weeks"
+TRUST_FREQUENCY = "every week, and after any difficult contact"
+NEW_FREQUENCY = "at least every two weeks"
 DUTY_TITLE = "Screening referrals within five working days"
 FORM_ID, FORM_TITLE = "peer-feedback", "Peer support feedback form"
 ACCESS_AREA, ACCESS_ROLE = "team-base", "psw-paid"
@@ -282,4 +282,5 @@ def test_edits_outside_local_are_named_with_how_to_move_them(years):
     assert "local/additions.yml" in doc and "local/pages/" in doc
     register = page_text(fork / "site", "appendices/variations.html")
     assert "2 changes were made outside local/ and are not listed" in register
+    assert "needs review" not in register  # an edit outside local/ is not taken for a reference change
     assert "Everything not listed is as in the reference SOP" not in register

@@ -7,13 +7,18 @@
 
 from __future__ import annotations
 
-from . import textrefs
+from . import colours, textrefs
 from .problems import Problem
 
 
 def check(files: dict) -> list[Problem]:
     """Problems that need more than one file to see: references inside data text, role variants."""
-    return textrefs.check(files) + check_variants(files["roles"]) + check_access(files["access"])
+    return (
+        textrefs.check(files)
+        + check_variants(files["roles"])
+        + check_access(files["access"])
+        + colours.check(files["trust"])
+    )
 
 
 def check_access(loaded) -> list[Problem]:
