@@ -24,7 +24,9 @@ import re
 
 from .problems import Problem, format_path
 
-REF = re.compile(r"\{(name|Name|names|Names|count|team|teamname|Teamname|form|frequency|system|timescale):([a-z0-9]+(?:-[a-z0-9]+)*)\}")
+REF = re.compile(
+    r"\{(name|Name|names|Names|count|team|teamname|Teamname|form|frequency|system|timescale):([a-z0-9]+(?:-[a-z0-9]+)*)\}"
+)
 # Anything that looks like a reference but uses an unknown kind, so a typo is reported, not printed.
 LOOKALIKE = re.compile(r"\{([A-Za-z_]+):([a-z0-9-]+)\}")
 
