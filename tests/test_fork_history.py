@@ -29,8 +29,8 @@ from tests.test_fork import git, insert_item, page_text, snapshot
 pytestmark = pytest.mark.slow
 
 OVERRIDDEN = "operational"  # supervision type whose frequency the Trust sets
-TRUST_FREQUENCY = "Every week, and after any difficult contact"
-NEW_FREQUENCY = "At least every two weeks"
+TRUST_FREQUENCY = "every week, and after any difficult contact"
+NEW_FREQUENCY = "at least every two weeks"
 DUTY_TITLE = "Screening referrals within five working days"
 FORM_ID, FORM_TITLE = "peer-feedback", "Peer support feedback form"
 ACCESS_AREA, ACCESS_ROLE = "team-base", "psw-paid"
