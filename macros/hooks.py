@@ -20,7 +20,7 @@ from macros.data.problems import DataError  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
 from macros.site import local_site, theme_html  # noqa: E402
-from macros.site.pages import WHAT_CHANGED, generated_pages  # noqa: E402
+from macros.site.pages import WHAT_CHANGED, generated_pages, named_nav  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
 
 
@@ -50,6 +50,8 @@ def on_config(config):
     config["extra_css"] = [*config["extra_css"], *local_site.local_css(ROOT)]
     config["theme"]["logo"] = local_site.site_path(model["trust"]["logo"])
     config["site_name"] = model["document"]["short_title"]
+    config["site_description"] = model["document"]["description"]
+    config["nav"] = named_nav(config["nav"], model)  # "{Names:peer-lead}" in nav titles
     config["extra"]["sop"] = theme_facts(model)  # for overrides/ (theme templates cannot see macros' `sop`)
     return config
 
@@ -74,6 +76,7 @@ def theme_facts(model) -> dict:
         "trust_website": trust["website"],
         "colours": trust["colours"],
         "logo_alt": trust["logo_alt"],
+        "licence": doc["licence"],
         "what_changed": WHAT_CHANGED.replace(".md", ".html") if model["local"].get("previous") else "",
         "draft": _draft(model),
     }

@@ -9,7 +9,7 @@ SOP, so nothing is open there. Data in, data out: the pages, banner and PDFs rea
 from __future__ import annotations
 
 # Parts of document control, and the fields of document.yml (or whole files) that make each one the Trust's.
-DOCUMENT_PARTS = {
+DOCUMENT_PARTS: dict[str, dict[str, tuple[str, ...]]] = {
     "document-control": {"fields": ("reference", "owner", "approving_committee", "ratified")},
     "applies-to": {"fields": ("applies_to",)},
     "consultation": {"fields": ("consultation",)},
@@ -17,8 +17,13 @@ DOCUMENT_PARTS = {
 }
 
 
+def _fields(change) -> tuple:
+    """The key path of a changed field inside its item, e.g. ("rules", "psw-volunteer", "level")."""
+    return tuple(str(k) for k in change.path) if change.path else tuple(str(change.field).split(" › "))
+
+
 def _top_field(change) -> str:
-    return str(change.field).split(" › ")[0]
+    return _fields(change)[0]
 
 
 def _where(pos) -> dict | None:
@@ -49,7 +54,7 @@ def _matches(rule: dict, variation) -> bool:
         return False
     if "item" in rule and rule["item"] not in {item_id for _, item_id, _ in variation.where}:
         return False
-    return "field" not in rule or any(rule["field"] in str(c.field).split(" › ") for c in variation.changes)
+    return "field" not in rule or any(rule["field"] in _fields(c) for c in variation.changes)
 
 
 def decision_states(decisions: list, variations: list, trust_build: bool) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..data import textrefs
+
 
 @dataclass(frozen=True)
 class GeneratedPage:
@@ -42,3 +44,21 @@ def generated_pages(model) -> list[GeneratedPage]:
             )
         )
     return pages
+
+
+def named_nav(nav: list, model) -> list:
+    """Nav titles with {Names:peer-lead}-style role references filled in from the data, so a
+    renamed role is renamed in the navigation too."""
+    expand = textrefs.expander(model.data)
+
+    def walk(entries):
+        out = []
+        for entry in entries or []:
+            if isinstance(entry, dict):
+                entry = {
+                    expand(title): walk(value) if isinstance(value, list) else value for title, value in entry.items()
+                }
+            out.append(entry)
+        return out
+
+    return walk(nav)
