@@ -19,7 +19,7 @@ from macros.data.model import cached_model  # noqa: E402
 from macros.data.problems import DataError  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
-from macros.site import local_site, theme_html  # noqa: E402
+from macros.site import local_site, search_rank, search_worker, theme_html  # noqa: E402
 from macros.site.pages import WHAT_CHANGED, generated_pages, named_nav  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
 
@@ -103,7 +103,9 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    """Local notes (local/additions.yml) go at the end of the section they name."""
+    """Local notes (local/additions.yml) go at the end of the section they name; the page's
+    weight in the site search is set (macros/site/search_rank.py)."""
+    page.meta = search_rank.with_boost(page.meta, page.file.src_uri)
     model = _model()
     notes = local_site.notes_for(model, page.file.src_uri)
     if not notes:
@@ -177,6 +179,7 @@ def on_post_template(output_content, template_name, config):
 
 
 def on_post_build(config):
+    search_worker.install(Path(config["site_dir"]))
     if step := _pdf.pop("step", None):
         step.on_post_build()
 

@@ -25,10 +25,12 @@ def valid_toggles(html: str) -> str:
 
 
 # The end of a block whose text must not run into the next block's, directly followed by a tag.
-_BACK_TO_BACK = re.compile(r"(</(?:td|th|tr|dt|dd|caption|h[1-6]|p|li|legend|label|summary|figcaption)>)(?=<)")
+_BACK_TO_BACK = re.compile(
+    r"(</(?:td|th|tr|dt|dd|caption|h[1-6]|p|li|legend|label|summary|figcaption)>)(?=<)|(<br\s*/?>)(?=\S)"
+)
 
 
 def spaced_blocks(html: str) -> str:
     """The page's HTML with a line break after each closing cell, term, heading or paragraph
-    tag that another tag follows at once (no change to how the page looks)."""
-    return _BACK_TO_BACK.sub("\\1\n", html)
+    tag that another tag follows at once, and after each line break (no change to how the page looks)."""
+    return _BACK_TO_BACK.sub(lambda m: (m.group(1) or m.group(2)) + "\n", html)
