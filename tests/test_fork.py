@@ -84,7 +84,7 @@ def upstream_changes(repo: Path) -> None:
     forms = repo / "sop_data" / "forms.yml"
     model_form = next(f for f in yaml.safe_load(forms.read_text())["forms"] if f["id"] == "session-log")
     insert_item(
-        forms, "sop_data/forms.yml", "forms", {**model_form, "id": UPSTREAM_FORM_ID, "title": UPSTREAM_FORM_TITLE}
+        forms, "sop_data/forms.yml", "forms", {**model_form, "id": UPSTREAM_FORM_ID, "title": UPSTREAM_FORM_TITLE, "code": "PSW-F99"}
     )
 
     page = repo / "docs" / "procedure" / "referral.md"

@@ -36,6 +36,7 @@ DATA_FILES = (
     "references",
     "decisions",
     "traceability",
+    "numbering",
 )
 
 # Lists whose items other files refer to by id, and where they live in the model.
