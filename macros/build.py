@@ -117,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     warning = review_warning(model)
     if warning:  # a warning, not an error: an overdue SOP is still the SOP in force until replaced
         print(warning, file=sys.stderr)
+    for warning in model["local"]["warnings"]:  # reference changes to review, edits outside local/
+        print(warning, file=sys.stderr)
 
     staging = target.with_name(f".{target.name}.new-{os.getpid()}")
     _quiet_logging()

@@ -95,11 +95,11 @@ def test_every_procedure_section_is_a_page_with_content(site_text):
         "significant-events",
         "deployment",
         "evaluation",
-        "local-decisions",
     )
     for section in sections:
         assert words(site_text[f"procedure/{section}.html"]) >= 250, section
     for page in (
+        "appendices/local-decisions.html",
         "about/index.html",
         "about/duties.html",
         "about/equality.html",
@@ -163,10 +163,12 @@ def test_every_form_is_fully_defined(built_site):
         assert len(fields) >= 5, form["id"]
         types_used |= {f["type"] for f in fields}
         page = lxml_html.parse(str(built_site / "paperwork" / f"{form['id']}.html")).getroot()
-        labels = " | ".join(" ".join(label.text_content().split()) for label in page.xpath("//form//label"))
+        # A field's name is its <label>, or the <legend> of a radio field's group of answers.
+        names = page.xpath("//form//label | //form//fieldset[@class='sop-field__choices']/legend")
+        labels = " | ".join(" ".join(name.text_content().split()) for name in names)
         for field in fields:
             assert field["label"] in labels, (form["id"], field["id"])
-    assert types_used == {"text", "textarea", "date", "time", "number", "checkbox", "choice", "signature"}
+    assert types_used == {"text", "textarea", "date", "time", "number", "checkbox", "choice", "radio", "signature"}
 
 
 def test_third_party_tools_are_cited_not_reproduced(site_text):
@@ -270,7 +272,7 @@ def test_each_role_page_gathers_everything_for_that_role(built_site):
     # Its own column of the access matrix, and only its own.
     headers = [" ".join(th.text_content().split()) for th in volunteer.xpath('//table[@class="sop-matrix"]/thead//th')]
     assert headers == ["Area", "Volunteer peer support worker"]
-    assert "The supervisor enters notes at the end-of-day debrief." in article_text(
+    assert "Their supervisor enters their notes at the end-of-day debrief." in article_text(
         built_site / "roles" / "psw-volunteer.html"
     )
     # Steps keep their number in the whole pathway.

@@ -385,7 +385,7 @@ def test_the_register_shows_text_references_as_readers_see_them(project):
     )
     model = load_model(project)
     [var] = model.variations
-    changes = {c.field: c for c in var.changes}
+    changes = {c.path[-1]: c for c in var.changes}
     reference_summary = load_model(ROOT).get("roles", "psw")["summary"]
     assert changes["summary"].reference == reference_summary and "{" not in changes["summary"].reference
     assert changes["summary"].local == "Peer recovery workers are colleagues with lived experience."

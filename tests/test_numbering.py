@@ -109,11 +109,13 @@ def test_cross_references_take_the_number_of_their_target_and_fail_clearly_when_
         numbers.resolve('<a class="sop-xref" href="../index.html">section</a>', "a/b.html", text)
 
 
-def test_the_reference_numbering_names_only_pages_that_exist():
-    config = load_model(ROOT)["numbering"]
-    exact = [p for key in ("unnumbered", "chapters", "appendices") for p in config[key] if "*" not in p]
-    for path in exact:
-        assert (ROOT / "docs" / path).is_file(), path
+def test_a_chapter_that_is_not_in_the_nav_stops_the_build_at_numbering_yml(project):
+    numbering = project / "sop_data" / "numbering.yml"
+    numbering.write_text(numbering.read_text().replace("  - procedure/index.md", "  - procedure/indx.md"))
+    result = run_build(project, env={"SOP_PDF": "0"})
+    assert result.returncode != 0
+    assert "sop_data/numbering.yml: chapters[1]: 'procedure/indx.md' is not a page in the site's nav" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 # ---- the built site and PDFs ----------------------------------------------------------------

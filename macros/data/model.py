@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import content, plain_text
+from .adoption import adoption
 from .privacy import scan_project
 from .problems import DataError, Problem
+from .safe_files import file_problems
 from .textrefs import capital
 from .trust_layer import apply_local
 from .validate import check_references, check_schema
@@ -36,6 +38,7 @@ DATA_FILES = (
     "references",
     "decisions",
     "traceability",
+    "safety",
     "numbering",
 )
 
@@ -59,6 +62,9 @@ COLLECTIONS = {
     "references": ("references", "references"),
     "decisions": ("decisions", "decisions"),
     "trace": ("traceability", "entries"),
+    "systems": ("safety", "systems"),
+    "timescales": ("safety", "timescales"),
+    "policies": ("safety", "policies"),
 }
 
 
@@ -68,6 +74,8 @@ class Model:
     today: dt.date
     root: Path
     variations: list = field(default_factory=list)  # filled by the Trust layer
+    releases: dict = field(default_factory=dict)  # version -> Release snapshot (trust_layer/releases.py)
+    adoption: dict = field(default_factory=dict)  # what is still the reference's (macros/data/adoption.py)
 
     def __getitem__(self, name):
         return self.data[name]
@@ -139,6 +147,9 @@ def validate(files: dict[str, Loaded]) -> list[Problem]:
 def load_model(root: Path, today: dt.date | None = None) -> Model:
     """Read, validate and derive. Raises DataError listing every problem at once."""
     root = Path(root)
+    problems = file_problems(root)  # links, folders, pipes where files belong: refused before any is read
+    if problems:
+        raise DataError(problems)
     files = read_files(root)
     problems = validate(files) + scan_project(root)  # personal data in data or pages: macros/data/privacy.py
     if problems:
@@ -146,8 +157,12 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     # The Trust layer (local/) is merged onto the valid reference, then checked again in full.
     files, variations, local = apply_local(root, files, validate)
     data = {name: loaded.data for name, loaded in files.items()}
+    releases = local.pop("releases")
     data["local"] = local
-    return Model(derive(data, today or build_date()), today or build_date(), root, variations)
+    data = derive(data, today or build_date())
+    # A Trust's build is one whose local/ names the Trust or its document control.
+    trust_build = any((root / "local" / name).is_file() for name in ("trust.yml", "document.yml"))
+    return Model(data, today or build_date(), root, variations, releases, adoption(data, variations, trust_build))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -9,6 +9,8 @@ forms and counts that a Trust may change in one place. A reference is written `{
   {team:peer-lead}   two peer leads  (per_team with the right singular or plural name)
   {form:referral}    Peer support referral form  (the form's title)
   {frequency:wellbeing}  the supervision type's frequency
+  {system:incident-system}   the Trust's incident reporting system  (a system's name)
+  {timescale:incident-report}  before the end of the shift  (a timescale's "when")
 
 check() finds every reference that names nothing (as Problems with file and line);
 expand() replaces them all in the validated data, so every page, PDF and form sees plain text.
@@ -20,7 +22,7 @@ import re
 
 from .problems import Problem, format_path
 
-REF = re.compile(r"\{(name|Name|names|Names|count|team|form|frequency):([a-z0-9]+(?:-[a-z0-9]+)*)\}")
+REF = re.compile(r"\{(name|Name|names|Names|count|team|form|frequency|system|timescale):([a-z0-9]+(?:-[a-z0-9]+)*)\}")
 # Anything that looks like a reference but uses an unknown kind, so a typo is reported, not printed.
 LOOKALIKE = re.compile(r"\{([A-Za-z_]+):([a-z0-9-]+)\}")
 
@@ -79,6 +81,8 @@ _KIND_COLLECTION = {
     "team": "roles",
     "form": "forms",
     "frequency": "supervision",
+    "system": "systems",
+    "timescale": "timescales",
 }
 
 
@@ -130,6 +134,10 @@ def _replacement(kind: str, ref_id: str, found: dict) -> str:
         return found["forms"][ref_id]["title"]
     if kind == "frequency":
         return found["supervision"][ref_id]["frequency"]
+    if kind == "system":
+        return found["systems"][ref_id]["name"]
+    if kind == "timescale":
+        return found["timescales"][ref_id]["when"]
     return role_text(found["roles"][ref_id], kind)
 
 
@@ -143,6 +151,9 @@ def lookups(data: dict) -> dict:
         "roles": {r["id"]: r for r in data["roles"]["roles"]},
         "forms": {f["id"]: f for f in data["forms"]["forms"]},
         "supervision": {t["id"]: t for t in data["supervision"]["types"]},
+        # safety.yml is optional here so that older data (and small test fixtures) still expand
+        "systems": {s["id"]: s for s in data.get("safety", {}).get("systems", [])},
+        "timescales": {t["id"]: t for t in data.get("safety", {}).get("timescales", [])},
     }
 
 

@@ -178,12 +178,7 @@ def check_references(files: dict[str, tuple[Loaded, str]]) -> list[Problem]:
         known = collections.get(name, set())
         if value not in known:
             pos = loaded.pos(path)
-            # only ids close to what was typed: a hint that names unrelated ids misleads
-            near = [
-                k
-                for k in sorted(known, key=lambda k: (_distance(k, value), k))[:3]
-                if _distance(k, value) <= max(2, len(value) // 3)
-            ]
+            near = close_ids(value, known)
             hint = (
                 f"; did you mean {' or '.join(repr(n) for n in near)}?"
                 if near
@@ -201,9 +196,21 @@ def check_references(files: dict[str, tuple[Loaded, str]]) -> list[Problem]:
     return problems
 
 
-def nearest(name: str, known) -> str:
-    """The known name closest to `name` (for "did you mean" hints)."""
-    return min(known, key=lambda k: _distance(k, name))
+def close_ids(value: str, known) -> list[str]:
+    """Up to three known ids close to what was typed (near-typos); a hint that names unrelated
+    ids misleads, so none when nothing is close."""
+    ranked = sorted(known, key=lambda k: (_distance(k, value), k))[:3]
+    return [k for k in ranked if _distance(k, value) <= max(2, len(value) // 3)]
+
+
+def nearest(name: str, known) -> str | None:
+    """The known name closest to `name` for a "did you mean" hint, or None when none is close.
+
+    A hint that names an unrelated id misleads, so only a near-typo counts: at most a third of
+    the name's letters (and at least two) differ."""
+    limit = max(2, len(name) // 3)
+    best = min(((_distance(k, name), k) for k in known if k is not None and k != name), default=None)
+    return best[1] if best is not None and best[0] <= limit else None
 
 
 def _distance(a: str, b: str) -> int:

@@ -1,6 +1,7 @@
 """Macros for the SOP's own sections: readiness, duties, equality, monitoring, references,
 local decisions, traceability and the referral diagram. Each looks data up and hands it to a template.
 """
+
 from __future__ import annotations
 
 import re
@@ -9,11 +10,11 @@ from pathlib import Path
 
 import jinja2
 
+from ..data.textrefs import capital, role_text
 from . import diagram
 from .numbering import page_kind
 from .pages import generated_pages
 from .render import long_date
-from ..data.textrefs import role_text
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*(\{[^}]*\})?\s*$", re.M)
 
@@ -40,8 +41,11 @@ _SECTION = re.compile(r"^#{2,6}\s+(.+?)\s*\{\s*#([a-z0-9_-]+)\s*\}\s*$", re.M)
 @cache
 def _doc_sections(docs: Path) -> dict:
     """(page path, anchor) -> heading text, for headings given an explicit id such as `## Settings { #settings }`."""
-    return {(md_file.relative_to(docs).with_suffix("").as_posix(), m.group(2)): m.group(1)
-            for md_file in sorted(docs.rglob("*.md")) for m in _SECTION.finditer(md_file.read_text(encoding="utf-8"))}
+    return {
+        (md_file.relative_to(docs).with_suffix("").as_posix(), m.group(2)): m.group(1)
+        for md_file in sorted(docs.rglob("*.md"))
+        for m in _SECTION.finditer(md_file.read_text(encoding="utf-8"))
+    }
 
 
 def heading_text(model, heading: str) -> str | None:
@@ -60,8 +64,10 @@ def heading_text(model, heading: str) -> str | None:
 
 def section_titles(model) -> dict:
     """'page#anchor' -> the section's heading, with role names filled in (other macro calls left out)."""
-    found = {f"{page}#{anchor}": heading_text(model, heading)
-             for (page, anchor), heading in _doc_sections(Path(model.root) / "docs").items()}
+    found = {
+        f"{page}#{anchor}": heading_text(model, heading)
+        for (page, anchor), heading in _doc_sections(Path(model.root) / "docs").items()
+    }
     return {key: text for key, text in found.items() if text is not None}
 
 
@@ -91,7 +97,7 @@ def content_macros(model, render, item) -> dict:
     # Items that carry their own anchor: name the link after the item.
     sections |= {f"procedure/referral#step-{s['id']}": s["title"] for s in model.items("steps")}
     sections |= {f"procedure/readiness#q-{q['id']}": q["question"] for q in model.items("readiness-questions")}
-    sections |= {f"procedure/local-decisions#decision-{d['id']}": d["question"] for d in model.items("decisions")}
+    sections |= {f"appendices/local-decisions#decision-{d['id']}": d["question"] for d in model.items("decisions")}
 
     def count_word(role_id: str) -> str:
         """How many of a role each team names, as a word: {{ count_word('peer-lead') }} -> two."""
@@ -112,11 +118,37 @@ def content_macros(model, render, item) -> dict:
     def form_title(form_id: str) -> str:
         return item("forms", form_id)["title"]
 
+    def form_when(form_id: str) -> str:
+        """When a form is completed, to end a sentence: 'when the peer applies ... work-WRAP.'"""
+        when = item("forms", form_id)["when"]
+        return when[:1].lower() + when[1:]
+
     def frequency(type_id: str) -> str:
         return item("supervision-types", type_id)["frequency"]
 
+    def system(system_id: str) -> str:
+        """A Trust system's name mid-sentence: {{ system('incident-system') }}."""
+        return item("systems", system_id)["name"]
+
+    def System(system_id: str) -> str:
+        """The same, at the start of a sentence or table cell."""
+        return capital(item("systems", system_id)["name"])
+
+    def timescale(timescale_id: str) -> str:
+        """How soon something must happen, to follow the action: {{ timescale('incident-report') }}."""
+        return item("timescales", timescale_id)["when"]
+
+    def related_policies():
+        return render("policies.html", policies=model.items("policies"))
+
+    def timescales_table(ids: list | None = None):
+        chosen = [t for t in model.items("timescales") if ids is None or t["id"] in ids]
+        return render("timescales.html", timescales=chosen)
+
     def readiness_questions():
-        return render("readiness_questions.html", questions=model.items("readiness-questions"), titles=titles, sections=sections)
+        return render(
+            "readiness_questions.html", questions=model.items("readiness-questions"), titles=titles, sections=sections
+        )
 
     def readiness_checks(level: str, caption: str):
         checks = [c for c in model.items("readiness-checks") if c["level"] == level]
@@ -137,13 +169,31 @@ def content_macros(model, render, item) -> dict:
 
     def references_list(sources: bool = False):
         refs = [r for r in model.items("references") if bool(r.get("source")) == sources]
-        return render("references.html", references=refs)
+        return render("references.html", references=refs, titles=titles, sections=sections)
 
     def local_decisions():
-        return render("decisions.html", decisions=model.items("decisions"), titles=titles, sections=sections)
+        return render(
+            "decisions.html",
+            decisions=model.items("decisions"),
+            adoption=model.adoption,
+            titles=titles,
+            sections=sections,
+        )
 
-    def decision_note(decision_id: str):
-        return render("decision_note.html", d=item("decisions", decision_id))
+    def decision(decision_id: str):
+        """The answer in force to one of the open questions, stated as the Trust's rule."""
+        return render("decision.html", d=item("decisions", decision_id))
+
+    def access_rules(area_id: str, role_ids: list | None = None):
+        """One area of the access matrix in sentences, for each peer role in the matrix (or the roles given)."""
+        area = item("access-areas", area_id)
+        ids = role_ids or [r for r in model["access"]["columns"] if item("roles", r)["family"] == "psw"]
+        return render("access_rules.html", area=area, roles=[item("roles", r) for r in ids])
+
+    def access_level(area_id: str, role_id: str) -> str:
+        """The level id of one cell of the access matrix ('' if not set), for wording that depends on it."""
+        rule = item("access-areas", area_id)["rules"].get(role_id)
+        return rule["level"] if rule else ""
 
     def traceability_table():
         groups = []
@@ -166,7 +216,7 @@ def content_macros(model, render, item) -> dict:
         lay = diagram.layout(steps, lambda step: str(render("step_actor.html", step=step)))
         return render("referral_diagram.html", lay=lay, title=title, caption=caption, prefix=prefix)
 
-    def xref(target: str, capital: bool) -> str:
+    def xref(target: str, upper: bool) -> str:
         page, _, anchor = target.partition("#")
         if page not in pages:
             known = ", ".join(sorted(pages))
@@ -177,18 +227,47 @@ def content_macros(model, render, item) -> dict:
                 f"section('{target}'): {page} has no section number (sop_data/numbering.yml); link to it by its title"
             )
         href = render.source_base() + page + (f"#{anchor}" if anchor else "")
-        return render("xref.md", kind=kind, capital=capital, href=href)
+        return render("xref.md", kind=kind, capital=upper, href=href)
 
     def section(target: str) -> str:
         """A cross-reference by number: {{ section('procedure/referral.md#steps') }} -> section 8.7.2
         (an appendix: appendix B), linked; in PDFs the page number follows."""
-        return xref(target, capital=False)
+        return xref(target, upper=False)
 
     def Section(target: str) -> str:
         """As section(), at the start of a sentence: Section 8.7.2."""
-        return xref(target, capital=True)
+        return xref(target, upper=True)
 
-    return {f.__name__: f for f in (
-        section, Section, count_word, per_team, team_count, date, form_title, frequency, readiness_questions, readiness_checks,
-        duties_and_responsibilities, equality_table, monitoring_table, references_list, local_decisions,
-        decision_note, traceability_table, intervention_list, courses, referral_diagram)}
+    return {
+        f.__name__: f
+        for f in (
+            section,
+            Section,
+            count_word,
+            per_team,
+            team_count,
+            date,
+            form_title,
+            form_when,
+            frequency,
+            system,
+            System,
+            timescale,
+            related_policies,
+            timescales_table,
+            readiness_questions,
+            readiness_checks,
+            duties_and_responsibilities,
+            equality_table,
+            monitoring_table,
+            references_list,
+            local_decisions,
+            decision,
+            access_rules,
+            access_level,
+            traceability_table,
+            intervention_list,
+            courses,
+            referral_diagram,
+        )
+    }

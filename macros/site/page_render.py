@@ -15,6 +15,7 @@ On an error MkDocs stops the build and `python -m macros.build` keeps the previo
 Only the public parts of the plugin are used (`env.env`, `env.variables`, `env.page`, `env.config`,
 `env.project_dir`).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,10 @@ from pathlib import Path
 import jinja2
 
 _UNDEFINED = re.compile(r"^'([^']+)' is undefined$")
-_ARGS = re.compile(r"^(?:[\w.<>]+\.)?(\w+)\(\) (missing \d+ required positional argument.*|takes .* but .* given"
-                   r"|got an unexpected keyword argument .*|got multiple values for argument .*)$")
+_ARGS = re.compile(
+    r"^(?:[\w.<>]+\.)?(\w+)\(\) (missing \d+ required positional argument.*|takes .* but .* given"
+    r"|got an unexpected keyword argument .*|got multiple values for argument .*)$"
+)
 
 
 def template_line(exc: BaseException) -> int:

@@ -17,6 +17,7 @@ class Change:
     field: str
     reference: object  # None when the reference has no such field
     local: object  # None when the Trust removed the field
+    path: tuple = ()  # the field's key path inside the item, e.g. ("rules", "psw", "level")
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Variation:
     changes: list = field(default_factory=list)  # Change values
     position: str = ""  # for added or moved items: e.g. "after screening"
     source: Pos | None = None  # where the Trust wrote it
+    review: list = field(default_factory=list)  # Change values: what the reference changed underneath since
+    reviewed_version: str = ""  # the reference version the Trust reviewed this against
 
     @property
     def item_id(self) -> str:
@@ -53,7 +56,8 @@ def readable(variations: list, reference: dict, merged: dict) -> list:
     for v in variations:
         label = ref if v.kind == "removed" else loc
         v.where = tuple((key, item_id, label(text)) for key, item_id, text in v.where)
-        v.changes = [Change(c.field, ref(c.reference), loc(c.local)) for c in v.changes]
+        v.changes = [Change(c.field, ref(c.reference), loc(c.local), c.path) for c in v.changes]
+        v.review = [Change(c.field, ref(c.reference), ref(c.local), c.path) for c in v.review]
     return variations
 
 

@@ -1,0 +1,94 @@
+"""Only ordinary files inside the repository are read: no symbolic links, folders, pipes or devices.
+
+A Trust's editors work in a web editor and CI builds every change with the repository's
+credentials, so a file that points elsewhere (a symbolic link to /etc/passwd or to the build's
+environment in /proc) must never be read, copied into the site or quoted in a message. Before
+anything is read, every entry under the folders the build reads is looked at with lstat() (which
+does not follow links and does not open the file, so a named pipe cannot block the build), and
+anything that is not a regular file or a plain folder is refused by name, without its target.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from .problems import Problem
+
+# Folders whose files the build reads, copies or serves.
+READ_FOLDERS = ("sop_data", "local", "docs", "overrides", "macros/templates")
+# Folders it never needs to look into (tool caches).
+SKIP = {"__pycache__", ".git", "node_modules"}
+
+_WHAT = (
+    (stat.S_ISLNK, "is a symbolic link"),
+    (stat.S_ISDIR, "is a folder"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO)"),
+    (stat.S_ISCHR, "is a device"),
+    (stat.S_ISBLK, "is a device"),
+    (stat.S_ISSOCK, "is a socket"),
+)
+
+
+def kind_of(mode: int) -> str:
+    """'is a symbolic link', 'is a folder', ... for an lstat() mode; "" for a regular file."""
+    if stat.S_ISREG(mode):
+        return ""
+    return next((words for test, words in _WHAT if test(mode)), "is not an ordinary file")
+
+
+def refusal(path: Path, display: str, want_folder: bool = False) -> str | None:
+    """Why path must not be read, as a sentence for `display` (None: it is fine).
+
+    Only the entry itself is looked at (lstat), never what a link points to.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None  # missing files are reported by whoever needs them
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if want_folder and stat.S_ISDIR(mode):
+        return None
+    what = kind_of(mode)
+    if not what:
+        return None if not want_folder else "is a file, not a folder"
+    if what == "is a symbolic link":
+        return (
+            "is a symbolic link; the SOP reads only ordinary files inside the repository, so links "
+            "are not followed: put the file itself here instead of a link"
+        )
+    return f"{what}, not an ordinary file; the SOP reads only ordinary text and image files here: remove it"
+
+
+def file_problems(root: Path, folders=READ_FOLDERS) -> list[Problem]:
+    """A Problem for every entry under root's folders that is not an ordinary file or folder."""
+    root = Path(root)
+    problems = []
+    for folder in folders:
+        base = root / folder
+        reason = refusal(base, folder, want_folder=True)
+        if reason:
+            problems.append(Problem(folder, 0, 0, "", reason))
+            continue
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):  # never follows links to folders
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP)
+            for name in [*dirnames, *sorted(filenames)]:
+                path = Path(dirpath, name)
+                reason = refusal(path, "", want_folder=name in dirnames)
+                if reason:
+                    problems.append(Problem(path.relative_to(root).as_posix(), 0, 0, "", reason))
+            dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
+    return problems
+
+
+def inside(root: Path, relative: str) -> bool:
+    """Whether a path written in the data (e.g. a logo) stays inside root without '..' or links."""
+    parts = Path(relative).parts
+    if not relative or Path(relative).is_absolute() or ".." in parts:
+        return False
+    real = os.path.realpath(Path(root) / relative)
+    return real == os.path.join(os.path.realpath(root), *parts)
