@@ -79,6 +79,7 @@ def theme_facts(model) -> dict:
         "trust_website": trust["website"],
         "colours": trust["colours"],
         "logo_alt": trust["logo_alt"],
+        "licence": doc["licence"],
         "what_changed": WHAT_CHANGED.replace(".md", ".html") if model["local"].get("previous") else "",
         "draft": _draft(model),
     }

@@ -107,6 +107,10 @@ def content_macros(model, render, item) -> dict:
         """How many of a role each team names, as a number, for choosing singular or plural wording."""
         return item("roles", role_id)["per_team"]
 
+    def team_name(role_id: str) -> str:
+        """A team's own holders of a role: {{ team_name('peer-lead') }} -> peer leads (or peer lead, if one)."""
+        return role_text(item("roles", role_id), "teamname")
+
     def team_count(role_id: str) -> str:
         """{{ team_count('peer-lead') }} -> two peer leads (or one peer lead)."""
         return role_text(item("roles", role_id), "team")
@@ -245,6 +249,7 @@ def content_macros(model, render, item) -> dict:
             Section,
             count_word,
             per_team,
+            team_name,
             team_count,
             date,
             form_title,
