@@ -60,6 +60,12 @@ def snapshot(dest: Path) -> None:
             shutil.copy2(src, dest / rel)
 
 
+def release_snapshot(repo: Path) -> None:
+    """`make release` in a copy of the reference: its snapshot of the current version follows its files."""
+    made = subprocess.run([sys.executable, "-m", "macros.release"], cwd=repo, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+
+
 def insert_item(path: Path, display: str, key: str, item: dict) -> None:
     """Put a new item at the top of a top-level list in a YAML file, matching its indentation."""
     loaded = load_file(path, display)
@@ -98,6 +104,7 @@ def merged_fork(tmp_path_factory):
     seed = base / "seed"
     seed.mkdir()
     snapshot(seed)
+    release_snapshot(seed)  # the reference as released (tests/test_release.py checks the real one is fresh)
     git(seed, "init", "-q", "-b", "main")
     git(seed, "add", "-A")
     git(seed, "commit", "-q", "-m", "Reference SOP")
@@ -119,8 +126,7 @@ def merged_fork(tmp_path_factory):
     work = base / "upstream-work"
     git(base, "clone", "-q", str(upstream), str(work))
     upstream_changes(work)
-    made = subprocess.run([sys.executable, "-m", "macros.release"], cwd=work, capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr  # `make release`: the reference's snapshot follows its files
+    release_snapshot(work)
     git(work, "add", "-A")
     git(work, "commit", "-q", "-m", "Reference SOP: duty wording, feedback form, referral page")
     git(work, "push", "-q", "origin", "main")
