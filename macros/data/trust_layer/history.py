@@ -17,6 +17,11 @@ from pathlib import Path
 
 import yaml
 
+try:
+    from yaml import CSafeLoader as _Base  # libyaml: an old version's files are read in a few ms
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _Base  # type: ignore[assignment]
+
 from ..yamlpos import Loaded
 from .merge import merge_files
 from .releases import version_key
@@ -83,7 +88,7 @@ def version_when_local_changed(root: Path) -> str | None:
     return _version_in(Path(root), commit, "sop_data/document.yml") if commit else None
 
 
-class _TextLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
+class _TextLoader(_Base):
     """YAML as the model reads it (dates stay text), without positions: an old version is only compared."""
 
 
