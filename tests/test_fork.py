@@ -169,6 +169,10 @@ def test_the_merged_fork_builds(merged_fork):
     assert "Traceback" not in build.stderr
     # upstream's changes came with its release snapshot: none of them is taken for a local edit
     assert "outside local/" not in build.stderr
+    # the Trust has not stamped the reference version it reviewed (based_on): the build asks for it
+    assert (
+        'does not say which reference version your local changes were reviewed against; add based_on: "' in build.stderr
+    )
 
 
 def test_the_site_shows_the_trusts_adaptations(merged_fork):
