@@ -5,6 +5,7 @@ MkDocs loads this file by path, so the project root is put on sys.path to import
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from macros.data.problems import DataError  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.collect import flatten_nav  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
-from macros.site import local_site, search_rank, search_worker, theme_html  # noqa: E402
+from macros.site import local_site, search_rank, search_worker, site_url, theme_html  # noqa: E402
 from macros.site.numbering import SiteNumbers, XrefError, number_toc, unknown_pages  # noqa: E402
 from macros.site.pages import WHAT_CHANGED, generated_pages, named_nav  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
@@ -52,6 +53,8 @@ def on_config(config):
     config["nav"] = local_site.local_nav(config["nav"], model)
     config["extra_css"] = [*config["extra_css"], *local_site.local_css(ROOT)]
     config["theme"]["logo"] = local_site.site_path(model["trust"]["logo"])
+    config["theme"]["favicon"] = local_site.site_path(model["trust"].get("favicon", model["trust"]["logo"]))
+    config["site_url"] = site_url.published_url(config.get("site_url"), model["trust"], os.environ) or None
     config["site_name"] = model["document"]["short_title"]
     config["site_description"] = model["document"]["description"]
     config["nav"] = named_nav(config["nav"], model)  # "{Names:peer-lead}" in nav titles
