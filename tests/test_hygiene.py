@@ -13,8 +13,8 @@ from tests.conftest import ROOT
 
 @pytest.mark.parametrize(
     "command",
-    [["ruff", "check", "--no-cache", "."], ["ruff", "format", "--check", "--no-cache", "."]],
-    ids=["ruff check", "ruff format"],
+    [["ruff", "check", "--no-cache", "."], ["ruff", "format", "--check", "--no-cache", "."], ["mypy"]],
+    ids=["ruff check", "ruff format", "mypy"],
 )
 def test_the_code_passes(command):
     result = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=300)

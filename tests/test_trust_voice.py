@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from macros.data.model import load_model
 from tests import fork_layer
-from tests.conftest import copy_project, run_build
+from tests.conftest import ROOT, copy_project, run_build
 
 pytestmark = pytest.mark.slow
 
@@ -80,7 +80,9 @@ def pages(site: Path) -> dict[str, Path]:
 def test_no_page_states_the_reference_value_after_local_changes(trust_site):
     stale = {
         "the reference's name for the renamed role": re.compile(r"peer support workers?\b", re.I),
-        "two peer leads, when each team names one": re.compile(r"\btwo peer leads\b|\bboth peer leads\b", re.I),
+        "two peer leads, when each team names one": re.compile(
+            r"\btwo peer leads\b|\bboth peer leads\b|\bteam's peer leads\b|\bmanager and peer leads\b", re.I
+        ),
         "grammar for two peer leads with one": re.compile(r"one of the one|one peer lead, who know", re.I),
         "volunteers without records access": re.compile(
             r"do not (have direct )?access (to )?electronic records|supervisor enters (their|the) notes", re.I
@@ -171,3 +173,41 @@ def test_no_machinery_words_in_the_sop(built_site):
         for match in machinery.finditer(text):
             found.append(f"{rel}: {match.group(0)}")
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("key", ["primary", "accent"])
+def test_a_brand_colour_too_pale_for_text_is_refused_at_its_line(project, key):
+    write_local(project, "trust.yml", f'name: Pale Trust\ncolours:\n  {key}: "#7fb2e5"\n')
+    result = run_build(project, env={"SOP_PDF": "0"})
+    assert result.returncode != 0
+    assert f"local/trust.yml:3:3: colours.{key}: '#7fb2e5' has a contrast of 2.2:1 with white" in result.stderr
+    assert "at least 4.5:1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_reference_colours_pass_the_contrast_check():
+    from macros.data.colours import contrast
+
+    colours = load_model(ROOT)["trust"]["colours"]
+    assert all(contrast(c, "#ffffff") >= 4.5 for c in colours.values())
+
+
+def test_a_trust_can_replace_a_passage_as_well_as_add_to_one(project):
+    write_local(
+        project,
+        "additions.yml",
+        """\
+        additions:
+          - page: procedure/access.md
+            section: team-base
+            replace: true
+            text: Peers collect a pass from reception on their first day, after the DBS check.
+        """,
+    )
+    result = run_build(project, env={"SOP_PDF": "0"})
+    assert result.returncode == 0, result.stderr
+    access = article_text(project / "site" / "procedure" / "access.html")
+    assert "Peers collect a pass from reception on their first day, after the DBS check." in access
+    assert "Relying on other staff to let them in" not in access
+    assert "Information about the people they work with" in access  # the next section is untouched
+    register = article_text(project / "site" / "appendices" / "variations.html")
+    assert "replacing the text under team-base" in register

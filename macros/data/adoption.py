@@ -9,7 +9,7 @@ SOP, so nothing is open there. Data in, data out: the pages, banner and PDFs rea
 from __future__ import annotations
 
 # Parts of document control, and the fields of document.yml (or whole files) that make each one the Trust's.
-DOCUMENT_PARTS = {
+DOCUMENT_PARTS: dict[str, dict[str, tuple[str, ...]]] = {
     "document-control": {"fields": ("reference", "owner", "approving_committee", "ratified")},
     "applies-to": {"fields": ("applies_to",)},
     "consultation": {"fields": ("consultation",)},

@@ -7,13 +7,19 @@
 
 from __future__ import annotations
 
-from . import textrefs
+from . import colours, textrefs
 from .problems import Problem
 
 
 def check(files: dict) -> list[Problem]:
     """Problems that need more than one file to see: references inside data text, role variants."""
-    return textrefs.check(files) + check_variants(files["roles"]) + check_access(files["access"])
+    return (
+        textrefs.check(files)
+        + check_variants(files["roles"])
+        + check_access(files["access"])
+        + colours.check(files["trust"])
+        + check_form_codes(files["forms"])
+    )
 
 
 def check_access(loaded) -> list[Problem]:
@@ -40,6 +46,27 @@ def check_access(loaded) -> list[Problem]:
                         f"where its level is '{base or 'not set'}'; give the same level in both, or a lower one here",
                     )
                 )
+    return problems
+
+
+def check_form_codes(loaded) -> list[Problem]:
+    """Each form's code is its own: a printed form is matched to this procedure by it."""
+    first: dict[str, int] = {}
+    problems = []
+    for i, form in enumerate(loaded.data["forms"]):
+        if form["code"] in first:
+            pos = loaded.pos(("forms", i, "code"))
+            other = loaded.data["forms"][first[form["code"]]]["id"]
+            problems.append(
+                Problem(
+                    pos.file,
+                    pos.line,
+                    pos.col,
+                    f"forms[{i}].code",
+                    f"'{form['code']}' is already the code of the form '{other}'",
+                )
+            )
+        first.setdefault(form["code"], i)
     return problems
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -83,14 +84,17 @@ class Context:
 
     urls: dict[str, str]  # page_key(url) of every page in this PDF -> its slug
     site_url: str  # the published site, for links to pages outside this PDF; "" if unknown
-    asset: object  # callable: site path such as assets/images/logo.svg -> file URI, or None
+    asset: Callable[[str], str | None]  # site path such as assets/images/logo.svg -> file URI, or None
 
 
-def process_page(html: str, part: Part, ctx: Context) -> tuple[Section, list[Heading]]:
+def process_page(html: str, part: Part, ctx: Context, numbers: bool = True) -> tuple[Section, list[Heading]]:
     slug = slug_for(part.entry.src_uri)
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
     for link in root.xpath('.//a[contains(concat(" ", @class, " "), " headerlink ")]'):
         link.drop_tree()  # the site's ¶ permalinks mean nothing on paper
+    if not numbers:  # section numbers (macros/site/numbering.py) left out of this PDF
+        for number in root.xpath('.//span[contains(concat(" ", @class, " "), " sop-num ")]'):
+            number.drop_tree()
 
     prefix = f"{slug}--"
     for el in root.iter(lxml.etree.Element):
@@ -112,7 +116,7 @@ def process_page(html: str, part: Part, ctx: Context) -> tuple[Section, list[Hea
             _rewrite_src(el, part.entry.url, ctx)
 
     _drop_repeated_title(root)
-    headings = []
+    headings: list[Heading] = []
     first = True
     for el in root.iter(lxml.etree.Element):
         match = _HEADING.match(el.tag) if isinstance(el.tag, str) else None

@@ -104,7 +104,7 @@ class PdfStep:
             html, labels = self.assemble(job, config.get("site_url") or "", ctx_assets)
             html_path.write_text(html, encoding="utf-8")
             xmp = XMP_PDFUA.read_bytes() if job.archival else b""
-            self.pool.submit(
+            self._pool().submit(
                 RenderJob(
                     job.name,
                     str(html_path),
@@ -125,11 +125,17 @@ class PdfStep:
 
     def on_post_build(self) -> dict[str, Rendered]:
         try:
-            for name in self.pool.futures:
+            for name in self._pool().futures:
                 self._wait(name)
         finally:
             self.close()
         return self.done
+
+    def _pool(self) -> Pool:
+        """The worker pool, which exists from start() until close()."""
+        if self.pool is None:
+            raise RuntimeError("the PDF step used its workers before start() or after close()")
+        return self.pool
 
     def close(self, cancel: bool = False) -> None:
         if self.pool is not None:
@@ -139,14 +145,16 @@ class PdfStep:
     # -- work ---------------------------------------------------------------------------------
     def result(self, file: str) -> Rendered | None:
         name = self.by_file.get(file)
-        if name is None or self.pool is None or name not in self.pool.futures:
+        if name is None:
+            return None
+        if self.pool is None or name not in self.pool.futures:
             return self.done.get(name)
         return self._wait(name)
 
     def _wait(self, name: str) -> Rendered:
         if name not in self.done:
             try:
-                self.done[name] = self.pool.futures[name].result()
+                self.done[name] = self._pool().futures[name].result()
             except Exception as exc:  # WeasyPrint failed in a worker: say which PDF, without a traceback
                 from mkdocs.exceptions import PluginError
 
@@ -159,7 +167,7 @@ class PdfStep:
 
     def parts_for(self, job: Job) -> list[Part]:
         entries = self.collected.entries
-        if job.kind == "form":
+        if job.kind == "form" and job.form_id:
             src = form_page_uri(job.form_id)
             return [Part(e, 0) for e in entries if e.src_uri == src]
         pack = next(p for p in self.model["packs"]["packs"] if p["id"] == job.name)
@@ -180,7 +188,7 @@ class PdfStep:
         sections, headings, labels = [], [], {}
         for i, part in enumerate(parts):
             html = self.collected.html.get(part.entry.src_uri, "")
-            section, found = assemble.process_page(html, part, ctx)
+            section, found = assemble.process_page(html, part, ctx, numbers=not pack or pack.get("numbers", True))
             first = i == 0 and not (cover or control or want_contents)
             sections.append(
                 {
@@ -213,7 +221,7 @@ class PdfStep:
             control=self.render("document_control.html", doc=model["document"], trust=model["trust"])
             if control
             else "",
-            toc=assemble.contents(headings, pack.get("contents_depth", 2)) if want_contents else [],
+            toc=assemble.contents(headings, pack.get("contents_depth", 2)) if pack and want_contents else [],
             sections=sections,
             base="",
         )

@@ -63,7 +63,8 @@ def wrap(text: str, width: int) -> tuple[str, ...]:
 
 def layout(steps: list[dict], actor_label) -> Layout:
     """steps: referral steps in order; actor_label(step) -> who does the step, as text."""
-    boxes, arrows = [], []
+    boxes: list[Box] = []
+    arrows: list[Arrow] = []
     y = MARGIN
     x, width = MARGIN, WIDTH - 2 * MARGIN
     for number, step in enumerate(steps, 1):

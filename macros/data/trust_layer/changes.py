@@ -67,7 +67,7 @@ def diff_items(before: list, after: list, schema: dict, labels: tuple) -> list[I
     for item_id, item in new_by_id.items():
         if item_id not in old_by_id:
             shown = {k: v for k, v in item.items() if k != "id"}
-            fields = [(words(k), None, label_value(v, _sub(schema, k), labels[1])) for k, v in shown.items()]
+            fields = [(words(k), None, summary(v, _sub(schema, k), labels[1])) for k, v in shown.items()]
             out.append(ItemChange("added", item_label(item), item_id, fields))
         elif item != old_by_id[item_id]:
             fields = diff_fields(old_by_id[item_id], item, schema, labels, ())
@@ -97,7 +97,7 @@ def diff_fields(old, new, schema: dict, labels: tuple, path: tuple) -> list[tupl
                 out += [(" › ".join(where + (f,)), o, n) for f, o, n in change.fields]
             else:
                 item = next(i for i in (new if change.kind == "added" else old) if i.get("id") == change.item_id)
-                shown = label_value({k: v for k, v in item.items() if k != "id"}, _sub(schema, None), labels[1])
+                shown = summary({k: v for k, v in item.items() if k != "id"}, _sub(schema, None), labels[1])
                 out.append(
                     (
                         " › ".join(where),
@@ -107,6 +107,17 @@ def diff_fields(old, new, schema: dict, labels: tuple, path: tuple) -> list[tupl
                 )
         return out
     return [(" › ".join(path), label_value(old, schema, labels[0]), label_value(new, schema, labels[1]))]
+
+
+def summary(value, schema: dict, labels: dict):
+    """A whole value in brief: a list of items with ids (a form's sections, say) by their names."""
+    if is_id_list(schema) and isinstance(value, list):
+        return [item_label(i) for i in value]
+    if isinstance(value, dict) and isinstance(schema, dict):
+        ref = schema.get("propertyNames", {}).get("x-ref")  # e.g. access rules, keyed by role
+        named = labels.get(ref, {}) if ref else {}
+        return {named.get(k) or words(k): summary(v, _sub(schema, k), labels) for k, v in value.items() if k != "id"}
+    return label_value(value, schema, labels)
 
 
 def _key_words(schema: dict, key, labels: tuple) -> str:
