@@ -54,5 +54,7 @@ lock:
 	{ head -2 requirements.lock; .lock-venv/bin/pip freeze; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 	rm -rf .lock-venv
 
+## make clean: delete site/ and build/ (only folders the build made: see macros/outdir.py)
 clean:
-	rm -rf site build .site.* .pytest_cache
+	$(PYTHON) macros/outdir.py
+	rm -rf .pytest_cache
