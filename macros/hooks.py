@@ -22,6 +22,7 @@ from macros.pdf.step import PdfStep  # noqa: E402
 from macros.site import local_site  # noqa: E402
 from macros.site.pages import generated_pages  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
+from macros.site.sanitize import sanitize_html  # noqa: E402
 
 
 def _model():
@@ -138,6 +139,7 @@ def on_nav(nav, config, files):
 
 
 def on_page_content(html, page, config, files):
+    html = sanitize_html(html)  # no script or outside file from a page's raw HTML or links: site/sanitize.py
     step = _pdf.get("step")
     return step.on_page_content(html, page.file.src_uri, page.url) if step else html
 
