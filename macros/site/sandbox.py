@@ -85,6 +85,8 @@ class PageSandbox(ImmutableSandboxedEnvironment):
         self.tick()
         if isinstance(obj, jinja2.Undefined):  # `cycler.__init__`: say that cycler is unknown
             obj._fail_with_undefined_error()
+        if isinstance(obj, str) and attribute in ("format", "format_map"):  # wrapped by Jinja: check here
+            _check_format(obj)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj, argument):

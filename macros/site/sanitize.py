@@ -77,7 +77,8 @@ def _clean(root) -> bool:
                 changed = True
             continue
         tag = el.tag.rsplit("}", 1)[-1].lower()
-        if tag in DROP_ELEMENTS or (tag in ("set", "animate") and "href" in (el.get("attributeName") or "").lower()):
+        target = next((v for k, v in el.attrib.items() if k.lower() == "attributename"), "")
+        if tag in DROP_ELEMENTS or (tag in ("set", "animate") and "href" in target.lower()):
             el.drop_tree()
             changed = True
             continue
