@@ -250,7 +250,7 @@ def bench_floor(project: Path, work: Path, runs_fast: int, runs_slow: int) -> di
 
 def peer_venv() -> Path:
     """The peers' own virtual environment (benchmarks/.peers/venv), made once per lock file."""
-    lock = (ROOT / "requirements.lock").read_bytes()
+    lock = (ROOT / "requirements" / "build.txt").read_bytes()
     stamp = hashlib.sha256(lock + "\n".join(PEER_PACKAGES).encode()).hexdigest()
     marker = PEER_VENV / ".installed"
     if marker.exists() and marker.read_text() == stamp:
@@ -258,24 +258,12 @@ def peer_venv() -> Path:
     print("    creating benchmarks/.peers/venv (once) ...", flush=True)
     shutil.rmtree(PEER_VENV, ignore_errors=True)
     subprocess.run([PY, "-m", "venv", str(PEER_VENV)], check=True)
-    # The project's own pins (the docs build through our macros and hooks), plus the peers.
+    # The project's own pins (the docs build through our macros and hooks), then the peers (a
+    # hash-checked install takes no unpinned extras, so they go in a second step).
+    pip = [str(PEER_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     with (PEERS / "pip.log").open("wb") as log:
-        subprocess.run(
-            [
-                str(PEER_VENV / "bin" / "python"),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-                str(ROOT / "requirements.lock"),
-                *PEER_PACKAGES,
-            ],
-            check=True,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        for args in (["--require-hashes", "-r", str(ROOT / "requirements" / "build.txt")], PEER_PACKAGES):
+            subprocess.run([*pip, *args], check=True, stdout=log, stderr=subprocess.STDOUT)
     marker.write_text(stamp)
     return PEER_VENV / "bin"
 

@@ -29,6 +29,7 @@ def define_env(env):
     except DataError as exc:
         raise PluginError(str(exc)) from None
     env.variables["sop"] = model.data
+    env.variables["adoption"] = model.adoption  # what is still the reference's: data/adoption.py
 
     def base() -> str:
         page = getattr(env, "page", None)

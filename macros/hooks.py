@@ -20,7 +20,7 @@ from macros.data.problems import DataError  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
 from macros.site import local_site  # noqa: E402
-from macros.site.pages import generated_pages  # noqa: E402
+from macros.site.pages import WHAT_CHANGED, generated_pages, named_nav  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
 from macros.site.sanitize import sanitize_html  # noqa: E402
 
@@ -51,6 +51,8 @@ def on_config(config):
     config["extra_css"] = [*config["extra_css"], *local_site.local_css(ROOT)]
     config["theme"]["logo"] = local_site.site_path(model["trust"]["logo"])
     config["site_name"] = model["document"]["short_title"]
+    config["site_description"] = model["document"]["description"]
+    config["nav"] = named_nav(config["nav"], model)  # "{Names:peer-lead}" in nav titles
     config["extra"]["sop"] = theme_facts(model)  # for overrides/ (theme templates cannot see macros' `sop`)
     return config
 
@@ -75,7 +77,19 @@ def theme_facts(model) -> dict:
         "trust_website": trust["website"],
         "colours": trust["colours"],
         "logo_alt": trust["logo_alt"],
+        "licence": doc["licence"],
+        "what_changed": WHAT_CHANGED.replace(".md", ".html") if model["local"].get("previous") else "",
+        "draft": _draft(model),
     }
+
+
+def _draft(model) -> dict | None:
+    """What the site's DRAFT banner lists: parts of document control and questions still the reference's."""
+    adoption = model.adoption
+    if not adoption["draft"]:
+        return None
+    questions = [model.get("decisions", d)["question"] for d in adoption["open_decisions"]]
+    return {"parts": adoption["open_parts"], "decisions": questions}
 
 
 def on_files(files, config):

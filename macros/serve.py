@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
     log = logging.getLogger("mkdocs")
     # serve() builds its server by this module-level name; polling_interval is a public argument of it.
-    mkdocs_serve.LiveReloadServer = Server
+    mkdocs_serve.LiveReloadServer = Server  # type: ignore[misc]
 
     signal.signal(signal.SIGTERM, _interrupt)  # so MkDocs removes its temporary site on `kill`
     handler = logging.StreamHandler(sys.stderr)

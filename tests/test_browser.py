@@ -46,7 +46,7 @@ def require_browser() -> None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:  # pragma: no cover - depends on the machine
-        problem = "Playwright for Python is not installed (run `make test`, which installs requirements.lock)"
+        problem = "Playwright for Python is not installed (run `make test`, which installs requirements/test.txt)"
     if problem is None and chromium_path() is None:
         problem = (
             "Chromium was not found at /usr/lib/chromium/chromium (Debian package `chromium`; "

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,10 @@ def merged_fork(tmp_path_factory):
     work = base / "upstream-work"
     git(base, "clone", "-q", str(upstream), str(work))
     upstream_changes(work)
-    git(work, "commit", "-q", "-am", "Reference SOP: duty wording, feedback form, referral page")
+    made = subprocess.run([sys.executable, "-m", "macros.release"], cwd=work, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr  # `make release`: the reference's snapshot follows its files
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "Reference SOP: duty wording, feedback form, referral page")
     git(work, "push", "-q", "origin", "main")
 
     # The Trust merges the reference SOP's updates, as the fork guide says.
@@ -154,6 +158,8 @@ def test_the_merged_fork_builds(merged_fork):
     _, _, _, _, build = merged_fork
     assert build.returncode == 0, build.stderr
     assert "Traceback" not in build.stderr
+    # upstream's changes came with its release snapshot: none of them is taken for a local edit
+    assert "outside local/" not in build.stderr
 
 
 def test_the_site_shows_the_trusts_adaptations(merged_fork):

@@ -122,7 +122,9 @@ def test_the_register_shows_reference_and_local_values_side_by_side(trust_site):
     assert any(re.search(r"Per team 2 1\b", row) for row in rows), rows
     assert any("Name peer support worker peer recovery worker" in row for row in rows), rows
     access_row = next(row for row in rows if "Electronic records" in row)
-    assert "Rules › volunteer peer recovery worker › Level" in access_row and "psw-volunteer" not in access_row, access_row
+    assert "Rules › volunteer peer recovery worker › Level" in access_row and "psw-volunteer" not in access_row, (
+        access_row
+    )
     assert any(fork_layer.NEW_STEP_TITLE in row and "Added (after screening)" in row for row in rows), rows
     assert any("Local contacts" in row for row in rows), rows
     assert any("Referrals in Northshire" in row for row in rows), rows

@@ -247,7 +247,7 @@ def test_internal_links_lead_to_destinations_that_exist(pdfs):
 
 
 def test_form_pdfs_have_a_real_field_for_every_field_in_the_data_named_by_its_label(pdfs, model):
-    kinds = {"checkbox": "/Btn", "choice": "/Ch"}
+    kinds = {"checkbox": "/Btn", "radio": "/Btn", "choice": "/Ch", "signature": "/Sig"}
     for form in model.items("forms"):
         with pikepdf.open(pdfs[f"form-{form['id']}"]) as pdf:
             fields = list(pdf.Root.AcroForm.Fields)

@@ -179,3 +179,15 @@ def test_a_bad_page_pattern_in_packs_yml_stops_the_build_with_file_and_line(proj
         r"sop_data/packs\.yml:\d+:\d+: packs\[1\]\.pages\[\d+\]: 'procedure/trainig\.md' matches no page", result.stderr
     ), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_section_heading_that_repeats_the_page_title_just_under_it_is_dropped_and_its_id_kept():
+    page = '<h1 id="intro_1">Introduction</h1><h2 id="introduction">Introduction</h2><p>Peer support is</p>'
+    part = Part(entry("about/index.md"), depth=0)
+    section, headings = assemble.process_page(page, part, assemble.Context({}, "", lambda p: None))
+    assert [h.text for h in headings] == ["Introduction"]
+    root = lxml.html.fragment_fromstring(str(section.html), create_parent="div")
+    assert root.find(".//p").get("id") == "about-index--introduction", "links to the dropped heading still land"
+    # A heading with other words, or with text between it and the title, stays.
+    page = '<h1 id="a">Introduction</h1><p>Intro</p><h2 id="b">Introduction</h2>'
+    assert len(assemble.process_page(page, part, assemble.Context({}, "", lambda p: None))[1]) == 2

@@ -7,13 +7,45 @@
 
 from __future__ import annotations
 
-from . import textrefs
+from . import colours, textrefs
 from .problems import Problem
 
 
 def check(files: dict) -> list[Problem]:
     """Problems that need more than one file to see: references inside data text, role variants."""
-    return textrefs.check(files) + check_variants(files["roles"])
+    return (
+        textrefs.check(files)
+        + check_variants(files["roles"])
+        + check_access(files["access"])
+        + colours.check(files["trust"])
+    )
+
+
+def check_access(loaded) -> list[Problem]:
+    """The access matrix says one thing per role: a role cannot have full access to information
+    that comes from an area (depends_on) it has no full access to, e.g. caseload information
+    held in the electronic records."""
+    areas = {a["id"]: a for a in loaded.data["areas"]}
+    problems = []
+    for i, area in enumerate(loaded.data["areas"]):
+        source = areas.get(area.get("depends_on", ""))
+        if source is None:
+            continue
+        for role_id, rule in area["rules"].items():
+            base = source["rules"].get(role_id, {}).get("level")
+            if rule.get("level") == "full" and base != "full":
+                pos = loaded.pos(("areas", i, "rules", role_id, "level"))
+                problems.append(
+                    Problem(
+                        pos.file,
+                        pos.line,
+                        pos.col,
+                        f"areas[{i}].rules.{role_id}.level",
+                        f"'{role_id}' has full access to '{area['id']}', which comes from '{source['id']}', "
+                        f"where its level is '{base or 'not set'}'; give the same level in both, or a lower one here",
+                    )
+                )
+    return problems
 
 
 def check_variants(loaded) -> list[Problem]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import content, plain_text
+from .adoption import adoption
 from .privacy import scan_project
 from .problems import DataError, Problem
 from .safe_files import file_problems
@@ -73,6 +74,7 @@ class Model:
     root: Path
     variations: list = field(default_factory=list)  # filled by the Trust layer
     releases: dict = field(default_factory=dict)  # version -> Release snapshot (trust_layer/releases.py)
+    adoption: dict = field(default_factory=dict)  # what is still the reference's (macros/data/adoption.py)
 
     def __getitem__(self, name):
         return self.data[name]
@@ -156,7 +158,10 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     data = {name: loaded.data for name, loaded in files.items()}
     releases = local.pop("releases")
     data["local"] = local
-    return Model(derive(data, today or build_date()), today or build_date(), root, variations, releases)
+    data = derive(data, today or build_date())
+    # A Trust's build is one whose local/ names the Trust or its document control.
+    trust_build = any((root / "local" / name).is_file() for name in ("trust.yml", "document.yml"))
+    return Model(data, today or build_date(), root, variations, releases, adoption(data, variations, trust_build))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

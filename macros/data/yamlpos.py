@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -31,7 +32,7 @@ class Loaded:
     """One YAML file: its data and the position of every value in it, by key path."""
 
     file: str
-    data: object = None
+    data: Any = None  # parsed YAML: any JSON-like value, until its schema has checked it
     positions: dict[tuple, Pos] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 

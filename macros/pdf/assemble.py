@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -73,7 +74,7 @@ class Context:
 
     urls: dict[str, str]  # page_key(url) of every page in this PDF -> its slug
     site_url: str  # the published site, for links to pages outside this PDF; "" if unknown
-    asset: object  # callable: site path such as assets/images/logo.svg -> file URI, or None
+    asset: Callable[[str], str | None]  # site path such as assets/images/logo.svg -> file URI, or None
 
 
 def process_page(html: str, part: Part, ctx: Context) -> tuple[Section, list[Heading]]:
@@ -97,7 +98,8 @@ def process_page(html: str, part: Part, ctx: Context) -> tuple[Section, list[Hea
         elif el.tag == "img" and el.get("src"):
             _rewrite_src(el, part.entry.url, ctx)
 
-    headings = []
+    _drop_repeated_title(root)
+    headings: list[Heading] = []
     first = True
     for el in root.iter(lxml.etree.Element):
         match = _HEADING.match(el.tag) if isinstance(el.tag, str) else None
@@ -114,6 +116,23 @@ def process_page(html: str, part: Part, ctx: Context) -> tuple[Section, list[Hea
 
     inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     return Section(slug, part.depth, Markup(inner)), headings
+
+
+def _drop_repeated_title(root) -> None:
+    """A page whose first section heading repeats the page's title right under it (# Introduction,
+    ## Introduction) would print two headings with the same words, one level apart: keep the
+    first. Its id moves to the text that follows, so links to it still land there."""
+    found = [el for el in root.iter(lxml.etree.Element) if isinstance(el.tag, str) and _HEADING.match(el.tag)][:2]
+    if len(found) < 2:
+        return
+    title, second = found
+    same = " ".join(title.text_content().split()) == " ".join(second.text_content().split())
+    after = second.getnext()
+    if not same or title.getnext() is not second or (second.get("id") and (after is None or after.get("id"))):
+        return
+    if second.get("id"):
+        after.set("id", second.get("id"))
+    second.drop_tree()
 
 
 def _rewrite_link(el, page_url: str, prefix: str, ctx: Context) -> None:

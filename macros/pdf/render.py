@@ -2,9 +2,8 @@
 
 What each PDF is, and what is and is not verified
 -------------------------------------------------
-Every PDF is tagged (pdf_tags: a StructTreeRoot with H1-H6, P, L/LI, Table/TR/TH/TD, Figure with
-the diagram's SVG <title> as /Alt, Link and Form elements; /MarkInfo /Marked true; pages /Tabs /S),
-has /Lang from document.language, a /Title from <title> that viewers show (DisplayDocTitle),
+Every PDF is tagged, has /Lang from document.language, a /Title from <title> that viewers show
+(ViewerPreferences /DisplayDocTitle true), /MarkInfo /Marked true, pages with /Tabs /S,
 subset-embedded fonts (Liberation Sans, DejaVu Sans as fallback), bookmarks from the headings and
 XMP metadata. Dates come from the data (or SOURCE_DATE_EPOCH) and the trailer /ID is a hash of the
 content, so the same input gives the same bytes.
@@ -16,24 +15,49 @@ content, so the same input gives the same bytes.
   (macros/templates/print/xmp_pdfua.xml), because WeasyPrint takes only one variant at a time.
   The archival copy has no form fields (the paperwork in it is printed as blank boxes).
 
-Checked by tests/test_pdf.py with real tools, on every build of the test suite:
-  qpdf --check passes on every PDF; pdffonts lists every font as embedded; pikepdf finds the
-  StructTreeRoot, /Marked true, /Lang, /Title = XMP dc:title, pdfuaid:part=1; for the full SOP
-  the XMP pdfaid:part=3 / conformance=U, the sRGB output intent (GTS_PDFA1 with an ICC profile),
-  a trailer /ID, no encryption, no JavaScript or OpenAction, the print flag on every annotation,
-  Info and XMP agreeing on title, producer and dates, a binary comment after the header; the
-  bookmarks equal the headings; the contents' page numbers are the pages the headings are on
-  (pdftotext); every internal link's destination exists and external links are http(s), mailto
-  or tel; every form field is a real AcroForm field whose /TU is its label; no raster images
-  (the logo and the referral diagram are vector); a second build is byte-identical.
+Two steps change what WeasyPrint writes, both on its pydyf objects before the file is written
+(no second parse, so no time lost and the bytes stay reproducible):
+- macros/pdf/tags.py builds the structure tree in place of WeasyPrint's (installed in each
+  worker): one element per HTML element across pages, furniture as /Artifact, TH /Scope, link
+  descriptions, one annotation per link and line;
+- macros/pdf/acroform.py fixes the form fields (the finisher below): /DA, on and off
+  appearances, Required, radio groups, export values, date length, signature fields.
 
-NOT verified, because no PDF/A or PDF/UA validator (veraPDF, PAC) is available here: that the
-files fully conform to PDF/A-3u or PDF/UA-1. The pdfaid/pdfuaid entries are WeasyPrint's claims
-(and ours, for pdfuaid on the archival copy), not a validator's verdict. Known gaps, from reading
-WeasyPrint 70's tagging code: running heads and feet are marked content left out of the structure
-tree rather than marked as /Artifact (WeasyPrint says that needs PDF 2.0); <dt>/<dd> are tagged as
-list items; /Headers link table cells to headers only by row/column position; the reading order is
-the HTML order, which we keep simple (no floats or absolutely positioned content).
+PDF/UA-1 (ISO 14289-1) requirements verified, and how (tests/pdf_structure.py, with pikepdf, on
+every built PDF in tests/test_pdf_structure.py; the rest in tests/test_pdf.py):
+  7.1  all text and images are either tagged (their MCID is in the structure tree) or inside
+       an /Artifact sequence: parsing every page's content stream; the running heads and feet
+       and repeated table header rows are artifacts (pdftotext still sees them on every page);
+       /MarkInfo /Marked true; /ViewerPreferences /DisplayDocTitle true; dc:title in the XMP
+       and /Title in Info; pdfuaid:part=1.
+  7.2  /Lang on the catalog.
+  7.4  headings start at H1 and never skip a level; no heading repeats the one just before it
+       (levels from the tags, words from the bookmarks).
+  7.5  every TH has /Scope (/Column or /Row); no /Headers that an /IDTree would have to resolve;
+       one Table element per HTML table however many pages it spans, each with rows (no
+       caption on its own).
+  7.18.1, 7.18.5  every Link annotation has /Contents in words (the link's text, or the text of
+       the heading it leads to), never an anchor id; it belongs to exactly one Link element; no
+       Link element sits in another; no link annotation lies inside another on its page.
+  7.18.4  every form field is a real AcroForm field whose /TU is its label, inside a Form
+       element (tests/test_pdf.py); forms also: distinct export values for every answer,
+       /DA with a font and size, on and off appearances, the Required flag from the data, radio
+       groups, empty /Sig signature fields; filled with pypdf, their values show in poppler
+       (pdftocairo, pdftotext, pdftoppm pixels) and mupdf (mutool draw text and pixels).
+  7.21  fonts embedded (pdffonts).
+PDF/A-3u (full SOP) checked: XMP pdfaid:part=3 / conformance=U, the sRGB output intent
+(GTS_PDFA1 with an ICC profile), a trailer /ID, no encryption, no JavaScript or OpenAction, the
+print flag on every annotation, Info and XMP agreeing on title, producer and dates, a binary
+comment after the header. Also: qpdf --check passes on every PDF; the contents' page numbers are
+the pages the headings are on (pdftotext); every internal link's destination exists and external
+links are http(s), mailto or tel; no raster images (the logo and the diagram are vector); a
+second build is byte-identical.
+
+NOT verified, because no PDF/A or PDF/UA validator (veraPDF, PAC) is available here: the rest of
+ISO 14289-1 and ISO 19005-3 (for example the role map, the Matterhorn checks on fonts' ToUnicode
+maps, natural reading order beyond the HTML order, /Alt on every Figure other than the logo and
+the diagram). <dt>/<dd> are still tagged as list items (as WeasyPrint does). The pdfaid/pdfuaid
+entries are claims the checks above support, not a validator's verdict.
 """
 
 from __future__ import annotations
@@ -62,7 +86,7 @@ class RenderJob:
     pdf: str  # path of the PDF to write
     fillable: bool
     archival: bool
-    labels: dict = field(default_factory=dict)  # form field name (/T) -> human label (/TU)
+    labels: dict = field(default_factory=dict)  # form field name (/T) -> forms.FieldSpec
     xmp_extra: bytes = b""  # extra rdf:Description for the XMP packet (archival only)
 
 
@@ -92,9 +116,16 @@ def _init() -> None:
     try:
         from weasyprint.text.fonts import FontConfiguration
 
+<<<<<<< HEAD
         _worker["fonts"] = FontConfiguration()
     except (OSError, ImportError) as exc:
         _worker["error"] = PANGO_HINT.format(error=str(exc).splitlines()[0][:200])
+=======
+    from . import tags
+
+    tags.install()
+    _worker["fonts"] = FontConfiguration()
+>>>>>>> main
     _worker["images"] = {}
 
 
@@ -204,16 +235,10 @@ def refusal(url: str, folders) -> str:
 
 def _finisher(job: RenderJob):
     def finish(document, pdf):
-        import pydyf
+        from . import acroform
 
-        if job.labels and "AcroForm" in pdf.catalog:
-            # WeasyPrint takes /TU from the rendered <label>; set it from the data so every
-            # field's accessible name is exactly its label whatever the layout did.
-            for ref in pdf.catalog["AcroForm"]["Fields"]:
-                field = pdf.objects[int(ref.split()[0])]
-                name = getattr(field.get("T"), "string", None)
-                if name in job.labels:
-                    field["TU"] = pydyf.String(job.labels[name])
+        if job.fillable:
+            acroform.fix_fields(pdf, job.labels)
         if job.xmp_extra and "Metadata" in pdf.catalog:
             stream = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
             content = b"".join(stream.stream)

@@ -19,7 +19,7 @@ from ..site.pages import form_page_uri
 from ..site.render import Renderer, relative_root
 from . import assemble, build_dir
 from .collect import Collected, flatten_nav
-from .forms import field_labels
+from .forms import field_specs
 from .packs import Job, Part, check_packs, jobs_for, matches, select_parts
 from .render import Pool, Rendered, RenderJob
 
@@ -105,7 +105,7 @@ class PdfStep:
             html, labels = self.assemble(job, config.get("site_url") or "", ctx_assets)
             html_path.write_text(html, encoding="utf-8")
             xmp = XMP_PDFUA.read_bytes() if job.archival else b""
-            self.pool.submit(
+            self._pool().submit(
                 RenderJob(
                     job.name,
                     str(html_path),
@@ -126,11 +126,17 @@ class PdfStep:
 
     def on_post_build(self) -> dict[str, Rendered]:
         try:
-            for name in self.pool.futures:
+            for name in self._pool().futures:
                 self._wait(name)
         finally:
             self.close()
         return self.done
+
+    def _pool(self) -> Pool:
+        """The worker pool, which exists from start() until close()."""
+        if self.pool is None:
+            raise RuntimeError("the PDF step used its workers before start() or after close()")
+        return self.pool
 
     def close(self, cancel: bool = False) -> None:
         if self.pool is not None:
@@ -140,14 +146,16 @@ class PdfStep:
     # -- work ---------------------------------------------------------------------------------
     def result(self, file: str) -> Rendered | None:
         name = self.by_file.get(file)
-        if name is None or self.pool is None or name not in self.pool.futures:
+        if name is None:
+            return None
+        if self.pool is None or name not in self.pool.futures:
             return self.done.get(name)
         return self._wait(name)
 
     def _wait(self, name: str) -> Rendered:
         if name not in self.done:
             try:
-                self.done[name] = self.pool.futures[name].result()
+                self.done[name] = self._pool().futures[name].result()
             except Exception as exc:  # WeasyPrint failed in a worker: say which PDF, without a traceback
                 from mkdocs.exceptions import PluginError
 
@@ -167,7 +175,7 @@ class PdfStep:
 
     def parts_for(self, job: Job) -> list[Part]:
         entries = self.collected.entries
-        if job.kind == "form":
+        if job.kind == "form" and job.form_id:
             src = form_page_uri(job.form_id)
             return [Part(e, 0) for e in entries if e.src_uri == src]
         pack = next(p for p in self.model["packs"]["packs"] if p["id"] == job.name)
@@ -199,7 +207,7 @@ class PdfStep:
             )
             headings += found
             if job.fillable:
-                labels.update(field_labels(html))
+                labels.update(field_specs(html))
         form = model.get("forms", job.form_id) if job.form_id else None
         # Rendered without Renderer.__call__, which strips indentation (it would alter <pre> text).
         html = self.render.env.get_template("print/document.html").render(
@@ -219,7 +227,7 @@ class PdfStep:
             control=self.render("document_control.html", doc=model["document"], trust=model["trust"])
             if control
             else "",
-            toc=assemble.contents(headings, pack.get("contents_depth", 2)) if want_contents else [],
+            toc=assemble.contents(headings, pack.get("contents_depth", 2)) if pack and want_contents else [],
             sections=sections,
             base="",
         )

@@ -1,10 +1,12 @@
 """The macros that pages call. Each looks data up in the model and hands it to a template."""
+
 from __future__ import annotations
 
+from ..data.textrefs import role_text
+from ..data.trust_layer import changes
+from ..data.validate import schema_for
 from .content_macros import content_macros
 from .render import Renderer
-from ..data.textrefs import role_text
-from ..data.validate import schema_for
 
 
 def macros_for(model, render: Renderer) -> dict:
@@ -49,9 +51,19 @@ def macros_for(model, render: Renderer) -> dict:
         received = [t for t in model.items("supervision-types") if refs & set(t.get("received_by", []))]
         duties = [d for d in model.items("duties") if d["role"] in refs]
         reports = [r for r in model.items("roles") if r.get("reports_to") in refs]
-        return render("role_page.md", role=role, variants=variants, steps=steps, forms=forms,
-                      columns=columns, courses=courses, supervision=supervision, duties=duties,
-                      received=received, reports=reports)
+        return render(
+            "role_page.md",
+            role=role,
+            variants=variants,
+            steps=steps,
+            forms=forms,
+            columns=columns,
+            courses=courses,
+            supervision=supervision,
+            duties=duties,
+            received=received,
+            reports=reports,
+        )
 
     def referral_pathway():
         return render("referral_pathway.html", steps=model.items("steps"))
@@ -88,7 +100,12 @@ def macros_for(model, render: Renderer) -> dict:
         return render("supervision.html", data=model["supervision"])
 
     def document_control():
-        return render("document_control.html", doc=model["document"], trust=model["trust"])
+        return render(
+            "document_control.html",
+            doc=model["document"],
+            trust=model["trust"],
+            what_changed=bool(model["local"].get("previous")),
+        )
 
     def contact(contact_id: str):
         return render("contact.html", contact=item("contacts", contact_id))
@@ -103,12 +120,42 @@ def macros_for(model, render: Renderer) -> dict:
         for file in sorted({v.file for v in model.variations}, key=order.index):
             title = schema_for(file).get("title") if file in model.data and file != "local" else None
             groups.append({"file": file, "title": title, "variations": [v for v in model.variations if v.file == file]})
-        return render("variations.html", variations=model.variations, groups=groups, based_on=model["local"]["based_on"],
-                      outside=model["local"]["outside"])
+        return render(
+            "variations.html",
+            variations=model.variations,
+            groups=groups,
+            based_on=model["local"]["based_on"],
+            outside=model["local"]["outside"],
+        )
+
+    def what_changed():
+        """What changed since the previous version: duties, steps, access rules, forms, decisions."""
+        previous = model["local"]["previous"]
+        sections = changes.what_changed(changes.readable(previous["data"]), model.data, schema_for)
+        return render("what_changed.md", previous=previous, sections=sections)
 
     return content_macros(model, render, item) | {
         f.__name__: f
-        for f in (name, Name, role_card, role_duties, role_page, referral_pathway, access_matrix, form, form_page,
-                  forms_index, glossary, term, interventions, training, supervision, document_control,
-                  contact, roles_index, variations_register)
+        for f in (
+            name,
+            Name,
+            role_card,
+            role_duties,
+            role_page,
+            referral_pathway,
+            access_matrix,
+            form,
+            form_page,
+            forms_index,
+            glossary,
+            term,
+            interventions,
+            training,
+            supervision,
+            document_control,
+            contact,
+            roles_index,
+            variations_register,
+            what_changed,
+        )
     }

@@ -1,6 +1,7 @@
 """Macros for the SOP's own sections: readiness, duties, equality, monitoring, references,
 local decisions, traceability and the referral diagram. Each looks data up and hands it to a template.
 """
+
 from __future__ import annotations
 
 import re
@@ -9,10 +10,10 @@ from pathlib import Path
 
 import jinja2
 
+from ..data.textrefs import capital, role_text
 from . import diagram
 from .pages import generated_pages
 from .render import long_date
-from ..data.textrefs import capital, role_text
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*(\{[^}]*\})?\s*$", re.M)
 
@@ -39,8 +40,11 @@ _SECTION = re.compile(r"^#{2,6}\s+(.+?)\s*\{\s*#([a-z0-9_-]+)\s*\}\s*$", re.M)
 @cache
 def _doc_sections(docs: Path) -> dict:
     """(page path, anchor) -> heading text, for headings given an explicit id such as `## Settings { #settings }`."""
-    return {(md_file.relative_to(docs).with_suffix("").as_posix(), m.group(2)): m.group(1)
-            for md_file in sorted(docs.rglob("*.md")) for m in _SECTION.finditer(md_file.read_text(encoding="utf-8"))}
+    return {
+        (md_file.relative_to(docs).with_suffix("").as_posix(), m.group(2)): m.group(1)
+        for md_file in sorted(docs.rglob("*.md"))
+        for m in _SECTION.finditer(md_file.read_text(encoding="utf-8"))
+    }
 
 
 def heading_text(model, heading: str) -> str | None:
@@ -59,8 +63,10 @@ def heading_text(model, heading: str) -> str | None:
 
 def section_titles(model) -> dict:
     """'page#anchor' -> the section's heading, with role names filled in (other macro calls left out)."""
-    found = {f"{page}#{anchor}": heading_text(model, heading)
-             for (page, anchor), heading in _doc_sections(Path(model.root) / "docs").items()}
+    found = {
+        f"{page}#{anchor}": heading_text(model, heading)
+        for (page, anchor), heading in _doc_sections(Path(model.root) / "docs").items()
+    }
     return {key: text for key, text in found.items() if text is not None}
 
 
@@ -79,7 +85,7 @@ def content_macros(model, render, item) -> dict:
     # Items that carry their own anchor: name the link after the item.
     sections |= {f"procedure/referral#step-{s['id']}": s["title"] for s in model.items("steps")}
     sections |= {f"procedure/readiness#q-{q['id']}": q["question"] for q in model.items("readiness-questions")}
-    sections |= {f"procedure/local-decisions#decision-{d['id']}": d["question"] for d in model.items("decisions")}
+    sections |= {f"appendices/local-decisions#decision-{d['id']}": d["question"] for d in model.items("decisions")}
 
     def count_word(role_id: str) -> str:
         """How many of a role each team names, as a word: {{ count_word('peer-lead') }} -> two."""
@@ -99,6 +105,11 @@ def content_macros(model, render, item) -> dict:
 
     def form_title(form_id: str) -> str:
         return item("forms", form_id)["title"]
+
+    def form_when(form_id: str) -> str:
+        """When a form is completed, to end a sentence: 'when the peer applies ... work-WRAP.'"""
+        when = item("forms", form_id)["when"]
+        return when[:1].lower() + when[1:]
 
     def frequency(type_id: str) -> str:
         return item("supervision-types", type_id)["frequency"]
@@ -123,7 +134,9 @@ def content_macros(model, render, item) -> dict:
         return render("timescales.html", timescales=chosen)
 
     def readiness_questions():
-        return render("readiness_questions.html", questions=model.items("readiness-questions"), titles=titles, sections=sections)
+        return render(
+            "readiness_questions.html", questions=model.items("readiness-questions"), titles=titles, sections=sections
+        )
 
     def readiness_checks(level: str, caption: str):
         checks = [c for c in model.items("readiness-checks") if c["level"] == level]
@@ -147,10 +160,28 @@ def content_macros(model, render, item) -> dict:
         return render("references.html", references=refs, titles=titles, sections=sections)
 
     def local_decisions():
-        return render("decisions.html", decisions=model.items("decisions"), titles=titles, sections=sections)
+        return render(
+            "decisions.html",
+            decisions=model.items("decisions"),
+            adoption=model.adoption,
+            titles=titles,
+            sections=sections,
+        )
 
-    def decision_note(decision_id: str):
-        return render("decision_note.html", d=item("decisions", decision_id))
+    def decision(decision_id: str):
+        """The answer in force to one of the open questions, stated as the Trust's rule."""
+        return render("decision.html", d=item("decisions", decision_id))
+
+    def access_rules(area_id: str, role_ids: list | None = None):
+        """One area of the access matrix in sentences, for each peer role in the matrix (or the roles given)."""
+        area = item("access-areas", area_id)
+        ids = role_ids or [r for r in model["access"]["columns"] if item("roles", r)["family"] == "psw"]
+        return render("access_rules.html", area=area, roles=[item("roles", r) for r in ids])
+
+    def access_level(area_id: str, role_id: str) -> str:
+        """The level id of one cell of the access matrix ('' if not set), for wording that depends on it."""
+        rule = item("access-areas", area_id)["rules"].get(role_id)
+        return rule["level"] if rule else ""
 
     def traceability_table():
         groups = []
@@ -173,8 +204,34 @@ def content_macros(model, render, item) -> dict:
         lay = diagram.layout(steps, lambda step: str(render("step_actor.html", step=step)))
         return render("referral_diagram.html", lay=lay, title=title, caption=caption, prefix=prefix)
 
-    return {f.__name__: f for f in (
-        count_word, per_team, team_count, date, form_title, frequency, system, System, timescale, related_policies,
-        timescales_table, readiness_questions, readiness_checks,
-        duties_and_responsibilities, equality_table, monitoring_table, references_list, local_decisions,
-        decision_note, traceability_table, intervention_list, courses, referral_diagram)}
+    return {
+        f.__name__: f
+        for f in (
+            count_word,
+            per_team,
+            team_count,
+            date,
+            form_title,
+            form_when,
+            frequency,
+            system,
+            System,
+            timescale,
+            related_policies,
+            timescales_table,
+            readiness_questions,
+            readiness_checks,
+            duties_and_responsibilities,
+            equality_table,
+            monitoring_table,
+            references_list,
+            local_decisions,
+            decision,
+            access_rules,
+            access_level,
+            traceability_table,
+            intervention_list,
+            courses,
+            referral_diagram,
+        )
+    }

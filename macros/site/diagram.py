@@ -5,6 +5,7 @@ from data are always text). No JavaScript and no external files, so the picture 
 from file:// and in WeasyPrint's PDFs. A Trust that adds steps gets a longer chart: the layout
 grows downwards and long titles wrap.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -62,7 +63,8 @@ def wrap(text: str, width: int) -> tuple[str, ...]:
 
 def layout(steps: list[dict], actor_label) -> Layout:
     """steps: referral steps in order; actor_label(step) -> who does the step, as text."""
-    boxes, arrows = [], []
+    boxes: list[Box] = []
+    arrows: list[Arrow] = []
     y = MARGIN
     x, width = MARGIN, WIDTH - 2 * MARGIN
     for number, step in enumerate(steps, 1):

@@ -2,6 +2,7 @@
 
 Called from macros/hooks.py. Pure where it can be: nav and Markdown in, nav and Markdown out.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,8 @@ def notes_for(model, src_uri: str) -> list[dict]:
 
 
 def add_notes(markdown: str, notes: list[dict], render) -> str:
-    """Put each local note at the end of the section it names (or of the page).
+    """Put each local note at the end of the section it names (or of the page); a note with
+    `replace: true` takes the place of the section's own text (up to its first sub-heading).
 
     render(note) gives the note's Markdown. Raises ValueError naming the note's local file and line
     when its section is not on the page, listing the headings that are.
@@ -55,16 +57,22 @@ def add_notes(markdown: str, notes: list[dict], render) -> str:
     lines = markdown.split("\n")
     headings = _headings(lines)
     inserts: dict[int, list[str]] = {}
+    replaced: set[int] = set()  # lines of section text a note with `replace: true` takes the place of
     for note in notes:
         if note.get("section"):
             wanted = note["section"].strip().lstrip("#")
             found = [h for h in headings if wanted in (h[2], h[3]) or slugify(wanted, "-") == h[3]]
             if not found:
                 names = "; ".join(f"{h[2]} (#{h[3]})" for h in headings) or "none"
-                raise ValueError(f"{note['source']}: additions: section '{note['section']}' is not a heading on "
-                                 f"{note['page']}; its headings are: {names}")
+                raise ValueError(
+                    f"{note['source']}: additions: section '{note['section']}' is not a heading on "
+                    f"{note['page']}; its headings are: {names}"
+                )
             index, level = found[0][0], found[0][1]
             end = next((h[0] for h in headings if h[0] > index and h[1] <= level), len(lines))
+            if note.get("replace"):
+                end = next((h[0] for h in headings if h[0] > index), len(lines))
+                replaced.update(range(index + 1, end))
         else:
             end = len(lines)
         inserts.setdefault(end, []).append(render(note))
@@ -72,7 +80,7 @@ def add_notes(markdown: str, notes: list[dict], render) -> str:
     for i, line in enumerate(lines + [""]):
         for block in inserts.get(i, []):
             out += ["", block, ""]
-        if i < len(lines):
+        if i < len(lines) and i not in replaced:
             out.append(line)
     return "\n".join(out)
 

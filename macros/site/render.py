@@ -1,4 +1,5 @@
 """Jinja rendering of data into HTML/Markdown fragments. Pure: data in, text out; no MkDocs here."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,12 +65,20 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     extensions change the code too, so they are part of the key here."""
 
     def get_bucket(self, environment, name, filename, source):
-        settings = (sorted(environment.extensions), environment.trim_blocks, environment.lstrip_blocks,
-                    environment.keep_trailing_newline, environment.newline_sequence, environment.optimized,
-                    environment.block_start_string, environment.variable_start_string,
-                    environment.comment_start_string, environment.line_statement_prefix,
-                    environment.line_comment_prefix, getattr(environment.autoescape, "__qualname__",
-                                                             environment.autoescape))
+        settings = (
+            sorted(environment.extensions),
+            environment.trim_blocks,
+            environment.lstrip_blocks,
+            environment.keep_trailing_newline,
+            environment.newline_sequence,
+            environment.optimized,
+            environment.block_start_string,
+            environment.variable_start_string,
+            environment.comment_start_string,
+            environment.line_statement_prefix,
+            environment.line_comment_prefix,
+            getattr(environment.autoescape, "__qualname__", environment.autoescape),
+        )
         return super().get_bucket(environment, name, f"{filename}\0{settings!r}", source)
 
 
@@ -83,8 +92,9 @@ def make_env() -> jinja2.Environment:
         keep_trailing_newline=False,
         bytecode_cache=template_cache(),
     )
-    env.filters.update(md=md, md_inline=md_inline, long_date=long_date, capital=capital, number_word=number_word,
-                       role_text=role_text)
+    env.filters.update(
+        md=md, md_inline=md_inline, long_date=long_date, capital=capital, number_word=number_word, role_text=role_text
+    )
     return env
 
 

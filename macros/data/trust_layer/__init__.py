@@ -26,6 +26,7 @@ from pathlib import Path
 from ..problems import DataError, Problem
 from ..validate import check_schema
 from ..yamlpos import Loaded, Pos
+from .history import previous_version
 from .labels import in_words
 from .merge import merge_files
 from .read import check_addition_pages, check_logo, local_pages, read_local
@@ -77,8 +78,12 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         Variation("pages", "added", (("pages", p["uri"], p["title"]),), source=Pos(p["src"], 1, 1)) for p in pages
     ]
     notes = []
-    for i, note in enumerate(additions.data["additions"] if additions is not None else []):
-        pos = additions.pos(("additions", i))
+    added = (
+        []
+        if additions is None
+        else [(note, additions.pos(("additions", i))) for i, note in enumerate(additions.data["additions"])]
+    )
+    for note, pos in added:
         note = {**note, "source": f"{pos.file}:{pos.line}"}
         notes.append(note)
         where = f"{note['page']}#{note['section']}" if note.get("section") else note["page"]
@@ -88,7 +93,13 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
                 "added",
                 (("additions", where, note.get("title") or where),),
                 changes=[Change("text", None, note["text"])],
-                position=f"under {note['section']}" if note.get("section") else "at the end",
+                position=(
+                    f"replacing the text under {note['section']}"
+                    if note.get("replace")
+                    else f"under {note['section']}"
+                    if note.get("section")
+                    else "at the end"
+                ),
                 source=pos,
             )
         )
@@ -103,6 +114,7 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         "outside": history["outside"],
         "warnings": warnings,
         "releases": releases,
+        "previous": previous_version(root, files, local, releases, merged["document"].data),
     }
     return merged, variations, info
 
@@ -139,7 +151,8 @@ def check_history(root: Path, files: dict, merged: dict, variations: list, relea
             f'reviewed against; add based_on: "{ref_version}" once your committee has reviewed them against it'
         )
     if reviewed is not None and reviewed != ref_version:
-        current = {n: f.data for n, f in files.items()}
+        # the reference as released, so an edit made outside local/ is not taken for a reference change
+        current = releases[ref_version].data if ref_version in releases else {n: f.data for n, f in files.items()}
         mark_for_review(variations, releases[reviewed].data, current, reviewed)
     outside = edits_outside_local(root, releases.get(ref_version))
     for path, how in outside:

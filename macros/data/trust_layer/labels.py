@@ -49,7 +49,7 @@ def words(key) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _sub(schema: dict, key) -> dict:
+def sub_schema(schema: dict, key) -> dict:
     if not isinstance(schema, dict):
         return {}
     if isinstance(key, int) or key is None:
@@ -72,9 +72,9 @@ def label_value(value, schema: dict, labels: dict):
     if isinstance(value, str) and "x-ref" in schema:
         return labels.get(schema["x-ref"], {}).get(value, value)
     if isinstance(value, list):
-        return [label_value(v, _sub(schema, None), labels) for v in value]
+        return [label_value(v, sub_schema(schema, None), labels) for v in value]
     if isinstance(value, dict):
-        return {_key_label(schema, k, labels): label_value(v, _sub(schema, k), labels) for k, v in value.items()}
+        return {_key_label(schema, k, labels): label_value(v, sub_schema(schema, k), labels) for k, v in value.items()}
     return value
 
 
@@ -85,7 +85,7 @@ def item_schema(file: str, where: tuple) -> dict:
         return {}
     for key, item_id, _ in where:
         if item_id:
-            schema = _sub(_sub(schema, key), None)
+            schema = sub_schema(sub_schema(schema, key), None)
     return schema
 
 
@@ -93,7 +93,7 @@ def label_change(change: Change, schema: dict, ref_labels: dict, loc_labels: dic
     parts, sub = [], schema
     for key in change.path or (change.field,):
         parts.append(_key_label(sub, key, loc_labels))
-        sub = _sub(sub, key)
+        sub = sub_schema(sub, key)
     field = " › ".join(parts)
     return Change(
         field, label_value(change.reference, sub, ref_labels), label_value(change.local, sub, loc_labels), change.path

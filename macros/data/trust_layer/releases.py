@@ -10,7 +10,7 @@ sop_data/document.yml. Each snapshot holds
     macros/templates/, so a fork can tell which of those files it edited itself.
 
 The reference commits the snapshots; a Trust never writes them, so merges stay clean. One file
-per version, compact JSON (about 100 kB), kept for every version ever released.
+per version, JSON with one value per line (about 130 kB), kept for every version ever released.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def fingerprint(root: Path) -> dict[str, str]:
 
 def snapshot_text(version: str, data: dict, prints: dict) -> str:
     body = {"version": version, "fingerprint": prints, "data": data}
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str) + "\n"
+    # one value per line: two changes to different files merge in git without a conflict
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, indent=0, default=str) + "\n"
 
 
 _read: dict[str, tuple] = {}  # path -> ((mtime_ns, size), Release)
@@ -168,7 +169,7 @@ def upstream_hints(problems: list, releases: dict[str, Release], current: str) -
             if present:
                 later = [v for v in had if version_key(v) > version_key(present[-1])]
                 version = later[0] if later else current
-        if version:
+        if m and version:
             p = type(p)(
                 p.file,
                 p.line,
