@@ -116,16 +116,12 @@ def _init() -> None:
     try:
         from weasyprint.text.fonts import FontConfiguration
 
-<<<<<<< HEAD
+        from . import tags
+
+        tags.install()
         _worker["fonts"] = FontConfiguration()
     except (OSError, ImportError) as exc:
         _worker["error"] = PANGO_HINT.format(error=str(exc).splitlines()[0][:200])
-=======
-    from . import tags
-
-    tags.install()
-    _worker["fonts"] = FontConfiguration()
->>>>>>> main
     _worker["images"] = {}
 
 
