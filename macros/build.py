@@ -223,7 +223,7 @@ def os_problem(exc: OSError) -> str:
         where = Path(where).relative_to(Path.cwd()).as_posix()
     except ValueError:
         pass
-    return f"cannot write {where}: {_ADVICE.get(exc.errno, exc.strerror or type(exc).__name__)}"
+    return f"cannot write {where}: {_ADVICE.get(exc.errno or 0, exc.strerror or type(exc).__name__)}"
 
 
 if __name__ == "__main__":

@@ -161,14 +161,14 @@ class PdfStep:
 
                 job = next(j for j in self.jobs if j.name == name)
                 if isinstance(exc, BrokenProcessPool):  # a worker died: no message of its own to show
-                    exc = (
+                    why = (
                         "a PDF worker process stopped (out of memory, or WeasyPrint's Pango library failed to "
                         "load: on Debian or Ubuntu `sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0`)"
                     )
                 else:
-                    exc = f"{type(exc).__name__}: {exc}"
+                    why = f"{type(exc).__name__}: {exc}"
                 raise PluginError(
-                    f"Could not make the PDF downloads/{job.output}: {exc}. "
+                    f"Could not make the PDF downloads/{job.output}: {why}. "
                     f"The HTML it was made from is {build_dir(self.root) / 'print' / (name + '.html')}"
                 ) from None
         return self.done[name]
