@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def define_env(env):
+    plugin_variables = set(env.variables)  # mkdocs-macros' own (config, environment...): pages do not see them
     try:
         model = cached_model(ROOT)
     except DataError as exc:
@@ -48,4 +49,4 @@ def define_env(env):
         env.macro(func, name)
     # pages rendered in Jinja's sandbox, seeing only these macros and the data; file:line errors
     # instead of a traceback; data escaped: see site/page_render.py and site/sandbox.py
-    render_pages_safely(env, macros, {"sop": model.data})
+    render_pages_safely(env, macros, {k: v for k, v in env.variables.items() if k not in plugin_variables})

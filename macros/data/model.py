@@ -150,7 +150,9 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     if problems:
         raise DataError(problems)
     files = read_files(root)
-    problems = validate(files) + scan_project(root)  # personal data in data or pages: macros/data/privacy.py
+    problems = validate(files) + scan_project(
+        root, {f.file: f for f in files.values()}
+    )  # personal data in data or pages: macros/data/privacy.py
     if problems:
         raise DataError(problems)
     # The Trust layer (local/) is merged onto the valid reference, then checked again in full.
