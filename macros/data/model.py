@@ -12,7 +12,7 @@ from . import content, plain_text
 from .adoption import adoption
 from .privacy import scan_project
 from .problems import DataError, Problem
-from .safe_files import file_problems
+from .safe_files import asset_problems, file_problems
 from .textrefs import capital
 from .trust_layer import apply_local
 from .validate import check_references, check_schema
@@ -147,6 +147,7 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     """Read, validate and derive. Raises DataError listing every problem at once."""
     root = Path(root)
     problems = file_problems(root)  # links, folders, pipes where files belong: refused before any is read
+    problems = problems or asset_problems(root)  # no script or outside address in local/assets/
     if problems:
         raise DataError(problems)
     files = read_files(root)
