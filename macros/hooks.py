@@ -17,6 +17,7 @@ from mkdocs.structure.files import File  # noqa: E402
 
 from macros.data.model import cached_model  # noqa: E402
 from macros.data.problems import DataError  # noqa: E402
+from macros.data.safe_files import file_problems  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
 from macros.site import local_site  # noqa: E402
@@ -93,6 +94,10 @@ def _draft(model) -> dict | None:
 
 
 def on_files(files, config):
+    # pages and theme files are read by MkDocs itself, on every build and preview rebuild
+    problems = file_problems(ROOT, ("docs", "overrides", "macros/templates"))
+    if problems:
+        raise PluginError(str(DataError(problems)))
     for page in generated_pages(_model()):
         files.append(File.generated(config, page.src_uri, content=page.markdown))
     for page in _model()["local"]["pages"]:  # local/pages/*.md, rendered like any page (macros work)

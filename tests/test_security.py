@@ -341,3 +341,59 @@ def test_a_pdf_never_embeds_or_links_an_outside_file(tmp_path):
                 assert annot.get("/Subtype") != "/FileAttachment", path
                 uri = str(annot.get("/A", {}).get("/URI", ""))
                 assert not uri or uri.startswith(("http:", "https:", "mailto:", "tel:")), (path, uri)
+
+
+# ---------------------------------------------------------------- make serve after a mistake
+@pytest.mark.slow
+def test_make_serve_keeps_serving_the_last_good_site_after_a_page_error(project):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = project / "serve.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "macros.serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+    url = f"http://127.0.0.1:{port}/procedure/access.html"
+
+    def fetch() -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # without the live-reload epochs
+                return response.status, re.sub(r"\(\d+, \d+\)", "", response.read().decode())
+        except OSError as exc:
+            return getattr(exc, "code", 0), ""
+
+    def wait_for(condition, seconds=120):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if condition():
+                return True
+            time.sleep(0.5)
+        return False
+
+    try:
+        assert wait_for(lambda: fetch()[0] == 200), log.read_text()
+        good = fetch()[1]
+        page = project / "docs" / "procedure" / "access.md"
+        page.write_text(page.read_text() + "\n{{ nosuch_macro() }}\n")
+        assert wait_for(lambda: "Rebuild failed" in log.read_text()), log.read_text()
+        status, body = fetch()
+        assert status == 200 and body == good  # the last good page, not a 404
+        assert "docs/procedure/access.md:" in log.read_text() and "unknown macro 'nosuch_macro'" in log.read_text()
+        assert "Traceback" not in log.read_text()
+        (project / "local" / "pages").mkdir()
+        (project / "local" / "pages" / "folder.md").mkdir()  # a folder named like a page: not stuck
+        page.write_text(page.read_text().replace("{{ nosuch_macro() }}", ""))
+        assert wait_for(lambda: "local/pages/folder.md: is a folder" in log.read_text()), log.read_text()
+        assert fetch()[0] == 200
+    finally:
+        server.terminate()
+        server.wait(30)

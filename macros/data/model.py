@@ -200,12 +200,12 @@ def _signature(root: Path) -> tuple:
     # Checked on every page of every build (hooks and macros call cached_model), so one stat()
     # per file: with rglob + is_file + two stat() calls it was a visible share of a large build.
     out = []
-    for folder in ("sop_data", "local"):
+    for folder in ("sop_data", "local"):  # docs/ is checked for links and pipes by hooks.on_files
         for dirpath, dirnames, filenames in os.walk(root / folder):
             dirnames.sort()
-            for name in sorted(filenames):
+            for name in sorted(dirnames + filenames):  # a new folder named like a page counts too
                 try:
-                    st = os.stat(os.path.join(dirpath, name))
+                    st = os.lstat(os.path.join(dirpath, name))  # a dangling link is seen, not skipped
                 except OSError:  # removed while we looked: the next call sees the new state
                     continue
                 out.append((dirpath, name, st.st_mtime_ns, st.st_size))
