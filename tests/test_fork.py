@@ -60,6 +60,12 @@ def snapshot(dest: Path) -> None:
             shutil.copy2(src, dest / rel)
 
 
+def release_snapshot(repo: Path) -> None:
+    """`make release` in a copy of the reference: its snapshot of the current version follows its files."""
+    made = subprocess.run([sys.executable, "-m", "macros.release"], cwd=repo, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+
+
 def insert_item(path: Path, display: str, key: str, item: dict) -> None:
     """Put a new item at the top of a top-level list in a YAML file, matching its indentation."""
     loaded = load_file(path, display)
@@ -85,7 +91,10 @@ def upstream_changes(repo: Path) -> None:
     forms = repo / "sop_data" / "forms.yml"
     model_form = next(f for f in yaml.safe_load(forms.read_text())["forms"] if f["id"] == "session-log")
     insert_item(
-        forms, "sop_data/forms.yml", "forms", {**model_form, "id": UPSTREAM_FORM_ID, "title": UPSTREAM_FORM_TITLE}
+        forms,
+        "sop_data/forms.yml",
+        "forms",
+        {**model_form, "id": UPSTREAM_FORM_ID, "title": UPSTREAM_FORM_TITLE, "code": "PSW-F99"},
     )
 
     page = repo / "docs" / "procedure" / "referral.md"
@@ -98,6 +107,7 @@ def merged_fork(tmp_path_factory):
     seed = base / "seed"
     seed.mkdir()
     snapshot(seed)
+    release_snapshot(seed)  # the reference as released (tests/test_release.py checks the real one is fresh)
     git(seed, "init", "-q", "-b", "main")
     git(seed, "add", "-A")
     git(seed, "commit", "-q", "-m", "Reference SOP")
@@ -119,8 +129,7 @@ def merged_fork(tmp_path_factory):
     work = base / "upstream-work"
     git(base, "clone", "-q", str(upstream), str(work))
     upstream_changes(work)
-    made = subprocess.run([sys.executable, "-m", "macros.release"], cwd=work, capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr  # `make release`: the reference's snapshot follows its files
+    release_snapshot(work)
     git(work, "add", "-A")
     git(work, "commit", "-q", "-m", "Reference SOP: duty wording, feedback form, referral page")
     git(work, "push", "-q", "origin", "main")
@@ -160,6 +169,10 @@ def test_the_merged_fork_builds(merged_fork):
     assert "Traceback" not in build.stderr
     # upstream's changes came with its release snapshot: none of them is taken for a local edit
     assert "outside local/" not in build.stderr
+    # the Trust has not stamped the reference version it reviewed (based_on): the build asks for it
+    assert (
+        'does not say which reference version your local changes were reviewed against; add based_on: "' in build.stderr
+    )
 
 
 def test_the_site_shows_the_trusts_adaptations(merged_fork):
@@ -172,8 +185,12 @@ def test_the_site_shows_the_trusts_adaptations(merged_fork):
     # the renamed role, and its variants named after it
     assert "Peer recovery worker" in page_text(site, "roles/psw.html")
     assert "Volunteer peer recovery worker" in page_text(site, "roles/psw-volunteer.html")
-    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", (site / "roles" / "psw.html").read_text(), re.S).group(1)
-    assert re.sub(r"<[^>]+>", "", h1).strip().startswith("Peer recovery worker")
+    h1 = re.search(
+        r"<h1[^>]*>(?:<span class=\"sop-num\">[^<]*</span> )?(.*?)</h1>",
+        (site / "roles" / "psw.html").read_text(),
+        re.S,
+    ).group(1)
+    assert re.sub(r"<[^>]+>", "", h1).strip().startswith("Peer recovery worker")  # after its section number
     # one peer lead per team
     assert re.search(r"Each team names (1|one) peer lead\b", page_text(site, "roles/peer-lead.html"))
     # the new referral step, between screening and matching

@@ -13,18 +13,17 @@ honest about what each merge means.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
 
+from macros.data.model import load_model
 from macros.data.yamlpos import load_file
 from tests import fork_layer
 from tests.conftest import run_build
-from tests.test_fork import git, insert_item, page_text, snapshot
+from tests.test_fork import git, insert_item, page_text, release_snapshot, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +35,22 @@ FORM_ID, FORM_TITLE = "peer-feedback", "Peer support feedback form"
 ACCESS_AREA, ACCESS_ROLE = "team-base", "psw-paid"
 TRUST_STEP, TRUST_STEP_TITLE = "matching", "Matching a peer recovery worker to the person"
 REMOVED = "community-activities"
+ACCEPTED = "information-sharing"  # a decision the Trust accepts as the reference answers it
+NEW_ANSWER_START = "Reviewed every year. "
+
+
+def prefix_text(repo: Path, rel: str, path: tuple, prefix: str) -> None:
+    """Put words at the start of a text value, one-line or folded (>-) alike."""
+    pos = load_file(repo / rel, rel).positions[path]
+    lines = (repo / rel).read_text().splitlines(keepends=True)
+    key = re.match(r"(\s*(?:- )?[\w-]+:[ \t]*)(.*)", lines[pos.line - 1])
+    if key.group(2).strip() in (">-", ">", "|", "|-"):
+        body = lines[pos.line]
+        indent = len(body) - len(body.lstrip())
+        lines[pos.line] = body[:indent] + prefix + body[indent:]
+    else:
+        lines[pos.line - 1] = key.group(1) + prefix + key.group(2) + "\n"
+    (repo / rel).write_text("".join(lines))
 
 
 def set_scalar(repo: Path, rel: str, path: tuple, value: str) -> str:
@@ -63,8 +78,7 @@ def release(repo: Path, version: str, ratified: str, message: str) -> None:
     set_scalar(repo, "sop_data/document.yml", ("ratified",), f'"{ratified}"')
     entry = {"version": version, "date": ratified, "author": "Peer support working group", "changes": message}
     insert_item(repo / "sop_data" / "document.yml", "sop_data/document.yml", "version_history", entry)
-    made = subprocess.run([sys.executable, "-m", "macros.release"], cwd=repo, capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr
+    release_snapshot(repo)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", f"Reference SOP {version}: {message}")
     git(repo, "push", "-q", "origin", "main")
@@ -79,6 +93,8 @@ def reference_1_1(repo: Path) -> dict:
     old_duty = set_scalar(repo, "sop_data/duties.yml", ("duties", duty, "title"), DUTY_TITLE)
     area = index_of(repo, "sop_data/access.yml", "areas", ACCESS_AREA)
     old_level = set_scalar(repo, "sop_data/access.yml", ("areas", area, "rules", ACCESS_ROLE, "level"), "agreed")
+    decision = index_of(repo, "sop_data/decisions.yml", "decisions", ACCEPTED)
+    prefix_text(repo, "sop_data/decisions.yml", ("decisions", decision, "answer"), NEW_ANSWER_START)
     forms = yaml.safe_load((repo / "sop_data" / "forms.yml").read_text())["forms"]
     model_form = next(f for f in forms if f["id"] == "session-log")
     insert_item(
@@ -123,6 +139,7 @@ def years(tmp_path_factory):
     seed = base / "seed"
     seed.mkdir()
     snapshot(seed)
+    release_snapshot(seed)  # the reference as released (tests/test_release.py checks the real one is fresh)
     git(seed, "init", "-q", "-b", "main")
     git(seed, "add", "-A")
     git(seed, "commit", "-q", "-m", "Reference SOP 1.0")
@@ -140,6 +157,7 @@ def years(tmp_path_factory):
     (fork / "local" / "document.yml").write_text(trust_document("1.0", "1.0"))
     sup = f"types:\n  - id: {OVERRIDDEN}\n    frequency: {TRUST_FREQUENCY}\n"
     (fork / "local" / "supervision.yml").write_text(sup)
+    (fork / "local" / "decisions.yml").write_text(f"decisions:\n  - id: {ACCEPTED}\n    accept_reference: true\n")
     git(fork, "add", "local")
     git(fork, "commit", "-q", "-m", "Northshire SOP 1.0")
 
@@ -166,17 +184,18 @@ def years(tmp_path_factory):
 def test_a_reference_change_under_an_override_is_a_build_warning(years):
     build = years["merged_build"]
     assert build.returncode == 0, build.stderr
-    [warning] = [w for w in warnings_of(build) if "since version 1.0" in w]
-    assert "Role and operational supervision" in warning and "local/supervision.yml" in warning
+    [warning] = [w for w in warnings_of(build) if "since version 1.0" in w and "local/supervision.yml" in w]
+    assert "Role and operational supervision" in warning
     assert f"was '{years['was']['frequency']}', now '{NEW_FREQUENCY}'" in warning
     assert 'set based_on: "1.1" in local/document.yml' in warning
-    # only the overridden value: the duty and access rule changes are not under a local change
-    assert not [w for w in warnings_of(build) if "since version" in w and w != warning]
+    # the overridden value and the accepted decision only: the duty and access rule are not local changes
+    [accepted] = [w for w in warnings_of(build) if "since version" in w and w != warning]
+    assert "local/decisions.yml" in accepted and f"now '{NEW_ANSWER_START}" in accepted
 
 
 def test_the_register_says_what_to_review(years):
     register = years["merged_register"]
-    assert "1 local variation needs review" in register
+    assert "2 local variations need review" in register
     note = re.search(
         r"Review: the reference changed this since version 1\.0, which you reviewed: (.*?) — review", register
     )
@@ -218,7 +237,9 @@ def test_what_changed_in_the_reference_lists_exactly_its_changes(years):
     assert build.returncode == 0, build.stderr
     site = years["work"] / "site"
     duty = years["was"]["duty"]
+    question = load_model(years["work"]).get("decisions", ACCEPTED)["question"]
     assert changes_listed(site) == {
+        ("Decisions", question, "Changed"),
         ("Duties", DUTY_TITLE, "Changed"),
         ("Access rules", "Independent access to the team base", "Changed"),
         ("Forms", FORM_TITLE, "Added"),
@@ -237,7 +258,7 @@ def test_what_changed_in_the_trusts_version_includes_the_reference_updates_it_to
     listed = changes_listed(site)
     assert ("Referral steps", TRUST_STEP_TITLE, "Changed") in listed
     assert ("Duties", DUTY_TITLE, "Changed") in listed and ("Forms", FORM_TITLE, "Added") in listed
-    assert len(listed) == 4, listed
+    assert len(listed) == 5, listed
     text = page_text(site, "about/what-changed.html")
     assert "What changed in version 2.0" in text and "replaced version 1.0" in text
 

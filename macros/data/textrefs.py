@@ -7,6 +7,8 @@ forms and counts that a Trust may change in one place. A reference is written `{
   {names:psw}  peer support workers       {Names:psw}  Peer support workers
   {count:peer-lead}  two  (the role's per_team, as a word)
   {team:peer-lead}   two peer leads  (per_team with the right singular or plural name)
+  {teamname:peer-lead}  peer leads  (the name in the number each team has: "peer lead" for one)
+  {Teamname:peer-lead}  Peer leads
   {form:referral}    Peer support referral form  (the form's title)
   {frequency:wellbeing}  the supervision type's frequency
   {system:incident-system}   the Trust's incident reporting system  (a system's name)
@@ -22,7 +24,9 @@ import re
 
 from .problems import Problem, format_path
 
-REF = re.compile(r"\{(name|Name|names|Names|count|team|form|frequency|system|timescale):([a-z0-9]+(?:-[a-z0-9]+)*)\}")
+REF = re.compile(
+    r"\{(name|Name|names|Names|count|team|teamname|Teamname|form|frequency|system|timescale):([a-z0-9]+(?:-[a-z0-9]+)*)\}"
+)
 # Anything that looks like a reference but uses an unknown kind, so a typo is reported, not printed.
 LOOKALIKE = re.compile(r"\{([A-Za-z_]+):([a-z0-9-]+)\}")
 
@@ -79,6 +83,8 @@ _KIND_COLLECTION = {
     "Names": "roles",
     "count": "roles",
     "team": "roles",
+    "teamname": "roles",
+    "Teamname": "roles",
     "form": "forms",
     "frequency": "supervision",
     "system": "systems",
@@ -125,6 +131,9 @@ def role_text(role: dict, kind: str) -> str:
     if kind == "team":
         n = role["per_team"]
         return f"{number_word(n)} {role['name'] if n == 1 else role['plural']}"
+    if kind.lower() == "teamname":  # a team's own peer leads: "peer lead" when it has one
+        text = role["name"] if role.get("per_team", 2) == 1 else role["plural"]
+        return capital(text) if kind[0].isupper() else text
     text = role["plural"] if kind.lower() == "names" else role["name"]
     return capital(text) if kind[0].isupper() else text
 

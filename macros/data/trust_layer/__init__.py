@@ -26,7 +26,7 @@ from pathlib import Path
 from ..problems import DataError, Problem
 from ..validate import check_schema
 from ..yamlpos import Loaded, Pos
-from .history import previous_version
+from .history import previous_version, version_when_local_changed
 from .labels import in_words
 from .merge import merge_files
 from .read import check_addition_pages, check_logo, local_pages, read_local
@@ -146,9 +146,17 @@ def check_history(root: Path, files: dict, merged: dict, variations: list, relea
             ]
         )
     if reviewed is None and variations:
+        # no review stamp: take the reference version in force when local/ was last changed
+        assumed = version_when_local_changed(root)
+        reviewed = assumed if assumed in releases else None
+        until = (
+            f"; until then they are taken as reviewed against version {reviewed}, the reference version when local/ was last changed"
+            if reviewed
+            else ""
+        )
         warnings.append(
             f"WARNING - local/document.yml does not say which reference version your local changes were "
-            f'reviewed against; add based_on: "{ref_version}" once your committee has reviewed them against it'
+            f'reviewed against; add based_on: "{ref_version}" once your committee has reviewed them against it{until}'
         )
     if reviewed is not None and reviewed != ref_version:
         # the reference as released, so an edit made outside local/ is not taken for a reference change

@@ -17,7 +17,12 @@ from pathlib import Path
 
 import yaml
 
-from ..yamlpos import Loaded, load_text
+try:
+    from yaml import CSafeLoader as _Base  # libyaml: an old version's files are read in a few ms
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _Base  # type: ignore[assignment]
+
+from ..yamlpos import Loaded
 from .merge import merge_files
 from .releases import version_key
 
@@ -44,6 +49,17 @@ def previous_commit(root: Path, version: str) -> str | None:
     local/document.yml while it still named another version (usually the commit that issued
     it), or, when the file was created with this version, the commit before that. Reference
     updates merged after it, and local changes, belong to the new version."""
+    head = (_git(root, "rev-parse", "-q", "--verify", "HEAD") or "").strip()
+    key = (str(Path(root).resolve()), head, version)
+    if key not in _previous:  # `make build` loads the model twice; the history is the same both times
+        _previous[key] = _previous_commit(root, version)
+    return _previous[key]
+
+
+_previous: dict[tuple, str | None] = {}
+
+
+def _previous_commit(root: Path, version: str) -> str | None:
     commits = (_git(root, "log", "--first-parent", "--format=%H", "--", "local/document.yml") or "").split()
     if not commits:
         return None
@@ -54,22 +70,83 @@ def previous_commit(root: Path, version: str) -> str | None:
     return f"{first}^" if _git(root, "rev-parse", "--verify", "-q", f"{first}^") else None
 
 
+def version_when_local_changed(root: Path) -> str | None:
+    """The reference version (sop_data/document.yml) at the last commit that changed the Trust's
+    own files in local/: what a Trust without a review stamp (based_on) last adapted to."""
+    found = _git(
+        Path(root),
+        "log",
+        "--first-parent",
+        "-1",
+        "--format=%H",
+        "--",
+        "local",
+        ":(exclude)local/examples",
+        ":(exclude)local/README.md",
+    )
+    commit = (found or "").strip()
+    return _version_in(Path(root), commit, "sop_data/document.yml") if commit else None
+
+
+class _TextLoader(_Base):
+    """YAML as the model reads it (dates stay text), without positions: an old version is only compared."""
+
+
+_TextLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _blobs(root: Path, specs: list[str]) -> dict[str, str]:
+    """Many `git show <commit>:<path>` in one git process (git cat-file --batch)."""
+    try:
+        done = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            input=("\n".join(specs) + "\n").encode(),
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    out, data, at = {}, done.stdout, 0
+    for spec in specs:
+        end = data.find(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) != 3:  # "<spec> missing"
+            continue
+        size = int(header[2])
+        out[spec] = data[at : at + size].decode("utf-8", errors="replace")
+        at += size + 1
+    return out
+
+
+_at_commit: dict[tuple, tuple] = {}  # (root, commit id) -> (reference, local): a commit never changes
+
+
 def files_at(root: Path, commit: str, names) -> tuple[dict[str, Loaded], dict[str, Loaded]]:
     """Reference and local data files as they were at a commit."""
-    reference, local = {}, {}
-    for name in names:
-        text = _git(root, "show", f"{commit}:sop_data/{name}.yml")
-        if text is not None:
-            reference[name] = load_text(text, f"sop_data/{name}.yml")
-    listed = (_git(root, "ls-tree", "--name-only", commit, "local/") or "").split()
-    for path in listed:
-        name = Path(path).stem
-        if path.endswith(".yml") and name in reference:
-            text = _git(root, "show", f"{commit}:{path}")
-            loaded = load_text(text or "", path)
-            if not loaded.problems:
-                local[name] = loaded
-    return reference, local
+    commit = (_git(root, "rev-parse", "--verify", "-q", commit) or commit).strip()
+    key = (str(Path(root).resolve()), commit, tuple(names))
+    if key not in _at_commit:
+        listed = (_git(root, "ls-tree", "--name-only", commit, "local/") or "").split()
+        wanted = [f"sop_data/{n}.yml" for n in names] + [p for p in listed if p.endswith(".yml")]
+        texts = _blobs(Path(root), [f"{commit}:{p}" for p in wanted])
+        files = {}
+        for path in wanted:
+            text = texts.get(f"{commit}:{path}")
+            try:
+                data = yaml.load(text, Loader=_TextLoader) if text is not None else None  # noqa: S506 (a safe loader)
+            except yaml.YAMLError:
+                continue
+            if data is not None:
+                files[path] = Loaded(path, data=data)
+        reference = {n: files[f"sop_data/{n}.yml"] for n in names if f"sop_data/{n}.yml" in files}
+        local = {Path(p).stem: f for p, f in files.items() if p.startswith("local/") and Path(p).stem in reference}
+        _at_commit[key] = (reference, local)
+    return _at_commit[key]
 
 
 def merged_data(reference: dict[str, Loaded], local: dict[str, Loaded]) -> dict:
