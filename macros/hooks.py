@@ -215,11 +215,8 @@ def on_nav(nav, config, files):
 
 
 def on_page_content(html, page, config, files):
-<<<<<<< HEAD
     html = sanitize_html(html)  # no script or outside file from a page's raw HTML or links: site/sanitize.py
-=======
     html = _number_page(html, page)
->>>>>>> main
     step = _pdf.get("step")
     return step.on_page_content(html, page.file.src_uri, page.url) if step else html
 
