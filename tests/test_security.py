@@ -397,3 +397,24 @@ def test_make_serve_keeps_serving_the_last_good_site_after_a_page_error(project)
     finally:
         server.terminate()
         server.wait(30)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="javascript&colon;alert(1)">x</a>',
+        '<a/href="javascript:alert(1)">x</a>',
+        '<img/src="x"/onerror=alert(1)>',
+        '<img src="x"onerror=alert(1)>',
+        "<svg/onload=alert(1)>",
+        '<a href="&#x6A;avascript:alert(1)">y</a>',
+        '<a href="java&Tab;script:alert(1)">z</a>',
+        '<a href=" &#14;javascript:alert(1)">w</a>',
+        '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+        '<form><button formaction="javascript:alert(1)">b</button></form>',
+        '<object data="data:text/html,x"></object>',
+    ],
+)
+def test_tricky_spellings_of_script_are_taken_out(html):
+    out = sanitize_html(html).lower()
+    assert "javascript" not in out and "onerror" not in out and "onload" not in out and "data:" not in out, out

@@ -15,6 +15,7 @@ Pure: HTML text in, HTML text out; the text is returned unchanged when nothing w
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import lxml.etree
 import lxml.html
@@ -42,8 +43,13 @@ URL_ATTRIBUTES = {
 }
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
+_ODD = re.compile(
+    r"<[^>]*?(?:javascript|vbscript|livescript|data\s*:|file\s*:|&(?:#0*58|#x0*3a|colon|tab|newline)\b|[\s/\x22'\x60]on[a-z]+\s*=)"
+    r"|<[a-z][a-z0-9]*/[^>\s]",
+    re.I,
+)
 _RISKY = re.compile(
-    r"<\s*/?\s*(?:script|iframe|frame|object|embed|applet|base|meta|link|style|set|animate)|\son[a-z]+\s*=|:|&#|&[a-z]+;"
+    r"<\s*/?\s*(?:script|iframe|frame|object|embed|applet|base|meta|link|style|set|animate)|[\s/\x22'\x60]on[a-z]+\s*=|:|&#|&[a-z]+;"
     r"|srcset|attachment|url\s*\(|expression",
     re.I,
 )
@@ -52,18 +58,20 @@ _RISKY = re.compile(
 def safe_url(url: str) -> bool:
     """Whether a link or image address is http(s), mailto, tel or relative (after removing the
     invisible characters browsers ignore, e.g. 'java\\tscript:')."""
-    cleaned = _INVISIBLE.sub("", url or "").lower()
+    cleaned = _INVISIBLE.sub("", unescape(url or "")).lower()  # lxml leaves HTML5 entities (&colon;)
     found = _SCHEME.match(cleaned)
     return not found or found.group(1) in SAFE_SCHEMES
 
 
 def sanitize_html(html: str) -> str:
     """html without anything that could run script or embed an outside file."""
-    if not html or not _RISKY.search(html):
+    if not html or not (_RISKY.search(html) or _ODD.search(html)):
         return html  # the common case: no scheme, entity, handler or risky element at all
     root = lxml.html.fragment_fromstring(html, create_parent="div")
-    if not _clean(root):
+    if not _clean(root) and not _ODD.search(html):
         return html
+    # Changed, or written in a way browsers and lxml might read differently (a scheme hidden by
+    # an entity, '/' between attributes): what is kept is lxml's reading, serialised plainly.
     return (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
 
 
