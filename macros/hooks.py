@@ -113,6 +113,7 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     """Local notes (local/additions.yml) go at the end of the section they name."""
+    _check_front_matter(page)
     model = _model()
     notes = local_site.notes_for(model, page.file.src_uri)
     if not notes:
@@ -122,6 +123,19 @@ def on_page_markdown(markdown, page, config, files):
         return local_site.add_notes(markdown, notes, lambda note: str(render("local_note.md", note=note)))
     except ValueError as exc:
         raise PluginError(str(exc)) from None
+
+
+def _check_front_matter(page) -> None:
+    """Front matter (title, description...) goes into every page's <title>, header and search
+    index without escaping by the theme, so it must be plain text."""
+    for key, value in (page.meta or {}).items():
+        if isinstance(value, str) and any(c in value for c in "<>"):
+            where = page.file.abs_src_path or page.file.src_uri
+            try:
+                where = Path(where).resolve().relative_to(ROOT).as_posix()
+            except ValueError:
+                pass
+            raise PluginError(f"{where}: front matter '{key}' must be plain text: take out '<' and '>'")
 
 
 def _expand_nav(nav, pages):
