@@ -192,6 +192,7 @@ class PdfStep:
         control = bool(pack and pack.get("control", True))
         want_contents = bool(pack and pack.get("contents", True))
         per_section = bool(pack and pack.get("page_per_section", False))
+        forms_pages = {form_page_uri(f["id"]) for f in model.items("forms")}
         sections, headings, labels = [], [], {}
         for i, part in enumerate(parts):
             html = self.collected.html.get(part.entry.src_uri, "")
@@ -202,7 +203,7 @@ class PdfStep:
                     "slug": section.slug,
                     "depth": section.depth,
                     "html": section.html,
-                    "break_before": (part.depth == 0 or per_section) and not first,
+                    "break_before": (per_section or starts_chapter(part, parts, forms_pages)) and not first,
                 }
             )
             headings += found
@@ -214,6 +215,7 @@ class PdfStep:
             doc=model["document"],
             trust=model["trust"],
             kind=job.kind,
+            pack_id=pack["id"] if pack else "",
             subtitle=form["title"] if form else (pack["title"] if pack else ""),
             audience=pack["audience"] if pack else "",
             description=pack["description"] if pack else model["packs"]["forms"]["description"],
@@ -232,6 +234,15 @@ class PdfStep:
             base="",
         )
         return html, labels
+
+
+def starts_chapter(part: Part, parts: list[Part], forms_pages: set[str]) -> bool:
+    """A new page for a top-level part with pages under it in the same PDF, and for each form;
+    other parts follow on, so a part's last few lines do not leave a page nearly empty before
+    the next one (the HR pack gathers single pages from many sections)."""
+    if part.entry.src_uri in forms_pages:
+        return True
+    return part.depth == 0 and any(part.entry.src_uri in other.entry.parents for other in parts)
 
 
 def _asset_finder(docs_dir: Path, theme_dir: Path | None):
