@@ -41,6 +41,7 @@ SKIP = " | ".join(
         "//style",
         "//h1 | //h2 | //h3 | //h4 | //h5 | //h6",
         "//*[contains(concat(' ', @class, ' '), ' admonition-title ')]",
+        "//*[contains(@class, '__title')]",  # card titles (sop-card__title): headings in all but tag
         "//*[contains(concat(' ', @class, ' '), ' sop-docbar ')]",
         "//*[contains(concat(' ', @class, ' '), ' sop-page-review ')]",
         "//*[contains(concat(' ', @class, ' '), ' sop-pdf-links ')]",
