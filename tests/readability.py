@@ -2,7 +2,7 @@
 
 The text is the page's article as the site shows it, without what is not prose: navigation, the
 document bar and review footer, headings, tables, code, forms and diagrams, and labels: the terms
-of a definition list and the lists of form titles under a duty. Every paragraph, list
+of a definition list, the lists of form titles under a duty, and the citations of the references. Every paragraph, list
 item and definition is its own unit (a bullet is read on its own), and a unit is split into
 sentences at ". ", "? " or "! " before a capital letter or a digit. Fragments of one or two words
 (a label such as "Hope") are not sentences and are left out, as textstat's own sentence count does.
@@ -44,7 +44,9 @@ SKIP = " | ".join(
         "//*[contains(concat(' ', @class, ' '), ' admonition-title ')]",
         "//*[contains(@class, '__title')]",  # card titles (sop-card__title): headings in all but tag
         "//dt",  # a term or a label, as in a table's first column
-        "//*[contains(@class, 'sop-duties__refs')]",  # a duty's list of forms or policies, by title
+        "//*[contains(@class, 'sop-duties__refs') or contains(@class, 'sop-references__refs')]",  # lists of titles
+        "//*[contains(@class, 'sop-citation')]",  # a reference as cited: authors, year, title, publisher
+        "//*[@hidden]",  # not shown (e.g. a notice that scripts show only when the review is overdue)
         "//*[contains(concat(' ', @class, ' '), ' sop-docbar ')]",
         "//*[contains(concat(' ', @class, ' '), ' sop-page-review ')]",
         "//*[contains(concat(' ', @class, ' '), ' sop-pdf-links ')]",
