@@ -171,6 +171,8 @@ def _number_page(html, page):
 
 def _resolve_xrefs(files, step) -> None:
     numbers = _numbers.get("site")
+    if numbers is None:
+        return
     render = _renderer(_model())
 
     def text(inner, number, titled):
