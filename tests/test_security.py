@@ -418,3 +418,17 @@ def test_make_serve_keeps_serving_the_last_good_site_after_a_page_error(project)
 def test_tricky_spellings_of_script_are_taken_out(html):
     out = sanitize_html(html).lower()
     assert "javascript" not in out and "onerror" not in out and "onload" not in out and "data:" not in out, out
+
+
+@pytest.mark.slow
+def test_pango_failing_to_load_is_one_message_naming_the_package(project, tmp_path):
+    fake = tmp_path / "lib"
+    fake.mkdir()
+    for name in ("libpango-1.0.so.0", "libpango-1.0.so", "libpangoft2-1.0.so.0", "libpangoft2-1.0.so"):
+        (fake / name).write_text("not a library")  # found first on LD_LIBRARY_PATH, fails to load
+    result = run_build(project, env={"SOP_PDF": "1", "LD_LIBRARY_PATH": str(fake)})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "BrokenProcessPool" not in result.stderr
+    assert "could not load its system libraries" in result.stderr
+    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in result.stderr
+    assert not (project / "site").exists()
