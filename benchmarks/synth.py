@@ -94,6 +94,8 @@ def _clone(data, schema: dict, root: dict, j: int, top: bool = False):
             for label in LABELS:
                 if isinstance(out.get(label), str):
                     out[label] = f"{out[label]} {j}"
+            if isinstance(out.get("code"), str):  # a form's code is unique too (PSW-F01 -> PSW-F01-C2)
+                out["code"] = f"{out['code']}-C{j}"
         return out
     return copy.deepcopy(data)
 

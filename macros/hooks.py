@@ -12,14 +12,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from markupsafe import Markup  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
 from macros.data.model import cached_model  # noqa: E402
 from macros.data.problems import DataError  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
+from macros.pdf.collect import flatten_nav  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
 from macros.site import local_site  # noqa: E402
+from macros.site.numbering import SiteNumbers, XrefError, number_toc, unknown_pages  # noqa: E402
 from macros.site.pages import WHAT_CHANGED, generated_pages, named_nav  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
 
@@ -137,9 +140,61 @@ def _expand_nav(nav, pages):
 _pdf: dict = {}  # the PDF step of the build in progress, if PDFs are on
 
 
+# ---- Section numbers (macros/site/numbering.py): pages numbered from the nav, headings as each
+# page renders, cross-references once every page has (on_env), before the site and PDFs use them.
+_numbers: dict = {}
+
+
+def _number_nav(nav, model) -> None:
+    entries = flatten_nav(nav.items)
+    config = model["numbering"]
+    unknown = unknown_pages(entries, config)
+    if unknown:
+        raise PluginError(
+            "\n".join(
+                f"sop_data/numbering.yml: {key}[{i}]: '{path}' is not a page in the site's nav"
+                for key, i, path in unknown
+            )
+        )
+    _numbers["site"] = SiteNumbers.from_nav(entries, config)
+
+
+def _number_page(html, page):
+    numbers = _numbers.get("site")
+    if numbers is None:
+        return html
+    render = _renderer(_model())
+    numbered = numbers.number_page(html, page.file.src_uri, lambda number: render("heading_number.html", number=number))
+    number_toc(page.toc, numbered.headings, lambda number: number.label)
+    return numbered.html
+
+
+def _resolve_xrefs(files, step) -> None:
+    numbers = _numbers.get("site")
+    render = _renderer(_model())
+
+    def text(inner, number, titled):
+        return str(render("xref_text.html", text=Markup(inner), number=number, titled=titled))
+
+    problems = []
+    for file in files.documentation_pages():
+        page = file.page
+        if page is None or page.content is None:
+            continue
+        try:
+            page.content = numbers.resolve(page.content, page.url, text)
+            if step is not None and file.src_uri in step.collected.html:
+                step.collected.html[file.src_uri] = numbers.resolve(step.collected.html[file.src_uri], page.url, text)
+        except XrefError as exc:
+            problems.append(f"docs/{file.src_uri}: cross-reference {exc}")
+    if problems:
+        raise PluginError("\n".join(problems))
+
+
 def on_nav(nav, config, files):
     _pdf.clear()
     model = _model()
+    _number_nav(nav, model)
     step = PdfStep(model, ROOT, _renderer(model))
     try:
         step.on_nav(nav)  # packs.yml's page patterns are checked even when PDFs are off
@@ -152,6 +207,7 @@ def on_nav(nav, config, files):
 
 
 def on_page_content(html, page, config, files):
+    html = _number_page(html, page)
     step = _pdf.get("step")
     return step.on_page_content(html, page.file.src_uri, page.url) if step else html
 
@@ -159,6 +215,7 @@ def on_page_content(html, page, config, files):
 def on_env(env, config, files):
     # Material's templates compiled once per machine, not once per build or preview rebuild
     env.bytecode_cache = template_cache()
+    _resolve_xrefs(files, _pdf.get("step"))
     if step := _pdf.get("step"):
         step.on_env(config, Path(config["site_dir"]))
     return env

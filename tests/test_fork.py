@@ -91,7 +91,10 @@ def upstream_changes(repo: Path) -> None:
     forms = repo / "sop_data" / "forms.yml"
     model_form = next(f for f in yaml.safe_load(forms.read_text())["forms"] if f["id"] == "session-log")
     insert_item(
-        forms, "sop_data/forms.yml", "forms", {**model_form, "id": UPSTREAM_FORM_ID, "title": UPSTREAM_FORM_TITLE}
+        forms,
+        "sop_data/forms.yml",
+        "forms",
+        {**model_form, "id": UPSTREAM_FORM_ID, "title": UPSTREAM_FORM_TITLE, "code": "PSW-F99"},
     )
 
     page = repo / "docs" / "procedure" / "referral.md"
@@ -182,8 +185,12 @@ def test_the_site_shows_the_trusts_adaptations(merged_fork):
     # the renamed role, and its variants named after it
     assert "Peer recovery worker" in page_text(site, "roles/psw.html")
     assert "Volunteer peer recovery worker" in page_text(site, "roles/psw-volunteer.html")
-    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", (site / "roles" / "psw.html").read_text(), re.S).group(1)
-    assert re.sub(r"<[^>]+>", "", h1).strip().startswith("Peer recovery worker")
+    h1 = re.search(
+        r"<h1[^>]*>(?:<span class=\"sop-num\">[^<]*</span> )?(.*?)</h1>",
+        (site / "roles" / "psw.html").read_text(),
+        re.S,
+    ).group(1)
+    assert re.sub(r"<[^>]+>", "", h1).strip().startswith("Peer recovery worker")  # after its section number
     # one peer lead per team
     assert re.search(r"Each team names (1|one) peer lead\b", page_text(site, "roles/peer-lead.html"))
     # the new referral step, between screening and matching

@@ -107,7 +107,7 @@ def test_a_local_note_sits_at_the_end_of_its_section(trust_site):
     html = (site / PAGE.replace(".md", ".html")).read_text()
     assert html.count(NOTE_TEXT) == 1
     note = html.index(NOTE_TEXT)
-    heading = re.search(r"<h([12])[^>]*>" + re.escape(section), html)
+    heading = re.search(r"<h([12])[^>]*>(?:<span class=\"sop-num\">[^<]*</span> )?" + re.escape(section), html)
     assert heading and heading.start() < note
     nxt = re.search(rf"<h[1-{heading.group(1)}][ >]", html[heading.end() :])
     assert nxt is None or heading.end() + nxt.start() > note

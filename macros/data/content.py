@@ -18,6 +18,7 @@ def check(files: dict) -> list[Problem]:
         + check_variants(files["roles"])
         + check_access(files["access"])
         + colours.check(files["trust"])
+        + check_form_codes(files["forms"])
     )
 
 
@@ -45,6 +46,27 @@ def check_access(loaded) -> list[Problem]:
                         f"where its level is '{base or 'not set'}'; give the same level in both, or a lower one here",
                     )
                 )
+    return problems
+
+
+def check_form_codes(loaded) -> list[Problem]:
+    """Each form's code is its own: a printed form is matched to this procedure by it."""
+    first: dict[str, int] = {}
+    problems = []
+    for i, form in enumerate(loaded.data["forms"]):
+        if form["code"] in first:
+            pos = loaded.pos(("forms", i, "code"))
+            other = loaded.data["forms"][first[form["code"]]]["id"]
+            problems.append(
+                Problem(
+                    pos.file,
+                    pos.line,
+                    pos.col,
+                    f"forms[{i}].code",
+                    f"'{form['code']}' is already the code of the form '{other}'",
+                )
+            )
+        first.setdefault(form["code"], i)
     return problems
 
 

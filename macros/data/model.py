@@ -39,6 +39,7 @@ DATA_FILES = (
     "decisions",
     "traceability",
     "safety",
+    "numbering",
 )
 
 # Lists whose items other files refer to by id, and where they live in the model.

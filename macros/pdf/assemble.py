@@ -77,11 +77,14 @@ class Context:
     asset: Callable[[str], str | None]  # site path such as assets/images/logo.svg -> file URI, or None
 
 
-def process_page(html: str, part: Part, ctx: Context) -> tuple[Section, list[Heading]]:
+def process_page(html: str, part: Part, ctx: Context, numbers: bool = True) -> tuple[Section, list[Heading]]:
     slug = slug_for(part.entry.src_uri)
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
     for link in root.xpath('.//a[contains(concat(" ", @class, " "), " headerlink ")]'):
         link.drop_tree()  # the site's ¶ permalinks mean nothing on paper
+    if not numbers:  # section numbers (macros/site/numbering.py) left out of this PDF
+        for number in root.xpath('.//span[contains(concat(" ", @class, " "), " sop-num ")]'):
+            number.drop_tree()
 
     prefix = f"{slug}--"
     for el in root.iter(lxml.etree.Element):

@@ -187,7 +187,7 @@ class PdfStep:
         sections, headings, labels = [], [], {}
         for i, part in enumerate(parts):
             html = self.collected.html.get(part.entry.src_uri, "")
-            section, found = assemble.process_page(html, part, ctx)
+            section, found = assemble.process_page(html, part, ctx, numbers=not pack or pack.get("numbers", True))
             first = i == 0 and not (cover or control or want_contents)
             sections.append(
                 {

@@ -12,6 +12,7 @@ import jinja2
 
 from ..data.textrefs import capital, role_text
 from . import diagram
+from .numbering import page_kind
 from .pages import generated_pages
 from .render import long_date
 
@@ -79,8 +80,19 @@ def page_titles(model) -> dict:
     return titles
 
 
+@cache
+def _doc_pages(docs: Path) -> frozenset:
+    return frozenset(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+
+
+def known_pages(model) -> set:
+    """Every page by its path under docs/: the Markdown files and the pages generated from data."""
+    return set(_doc_pages(Path(model.root) / "docs")) | {page.src_uri for page in generated_pages(model)}
+
+
 def content_macros(model, render, item) -> dict:
     titles = page_titles(model)
+    pages = known_pages(model)
     sections = section_titles(model)
     # Items that carry their own anchor: name the link after the item.
     sections |= {f"procedure/referral#step-{s['id']}": s["title"] for s in model.items("steps")}
@@ -208,9 +220,33 @@ def content_macros(model, render, item) -> dict:
         lay = diagram.layout(steps, lambda step: str(render("step_actor.html", step=step)))
         return render("referral_diagram.html", lay=lay, title=title, caption=caption, prefix=prefix)
 
+    def xref(target: str, upper: bool) -> str:
+        page, _, anchor = target.partition("#")
+        if page not in pages:
+            known = ", ".join(sorted(pages))
+            raise ValueError(f"section('{target}'): no page {page}; pages are named by their path under docs/: {known}")
+        kind = page_kind(page, model["numbering"])
+        if kind is None:
+            raise ValueError(
+                f"section('{target}'): {page} has no section number (sop_data/numbering.yml); link to it by its title"
+            )
+        href = render.source_base() + page + (f"#{anchor}" if anchor else "")
+        return render("xref.md", kind=kind, capital=upper, href=href)
+
+    def section(target: str) -> str:
+        """A cross-reference by number: {{ section('procedure/referral.md#steps') }} -> section 8.7.2
+        (an appendix: appendix B), linked; in PDFs the page number follows."""
+        return xref(target, upper=False)
+
+    def Section(target: str) -> str:
+        """As section(), at the start of a sentence: Section 8.7.2."""
+        return xref(target, upper=True)
+
     return {
         f.__name__: f
         for f in (
+            section,
+            Section,
             count_word,
             per_team,
             team_name,
