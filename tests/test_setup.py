@@ -79,7 +79,7 @@ def test_make_build_sets_up_exactly_the_build_lock_and_make_test_adds_the_test_t
     have = installed(project)
     for name, version in pins("build.txt").items():
         assert have.get(name) == str(version), f"{name}: {have.get(name)} installed, the lock pins {version}"
-    setup_tools = {"pip", "setuptools", "uv"}  # what makes the venv, not what the build imports
+    setup_tools = {"pip", "setuptools", "wheel", "uv"}  # what makes the venv, not what the build imports
     extra = set(have) - set(pins("build.txt")) - setup_tools
     assert not extra, f"the build venv holds packages make build does not need: {sorted(extra)}"
     assert "pytest" not in have and "playwright" not in have
