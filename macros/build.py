@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make build", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--site-dir",
-        default=os.environ.get("SOP_SITE_DIR", str(ROOT / "site")),
+        default=os.environ.get("SOP_SITE_DIR") or str(ROOT / "site"),  # set but empty: the default
         help="where the finished site goes (default: site/)",
     )
     parser.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="MkDocs configuration file")

@@ -432,3 +432,25 @@ def test_pango_failing_to_load_is_one_message_naming_the_package(project, tmp_pa
     assert "could not load its system libraries" in result.stderr
     assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in result.stderr
     assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img src="https://tracker.example/pixel.png" alt="">',
+        '<img src="//tracker.example/pixel.png">',
+        "<img src=//tracker.example/pixel.png>",
+        '<img src="a.png" srcset="a.png 1x, https://tracker.example/b.png 2x">',
+        '<svg><image href="https://tracker.example/x.svg"/></svg>',
+        '<video poster="https://tracker.example/p.jpg"></video>',
+    ],
+)
+def test_a_page_loads_nothing_from_another_website(html):
+    out = sanitize_html(html)
+    assert "tracker.example" not in out, out
+
+
+def test_links_to_other_websites_stay_links():
+    html = '<p><a href="https://www.nhs.uk/">NHS</a> <a href="//www.nhs.uk/x">x</a> <img src="../logo.svg" alt="l"></p>'
+    out = sanitize_html(html)
+    assert 'href="https://www.nhs.uk/"' in out and 'href="//www.nhs.uk/x"' in out and 'src="../logo.svg"' in out
