@@ -198,7 +198,11 @@ def _build(target: Path, config: Path) -> int:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap_in(staging, target)
+    try:
+        swap_in(staging, target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # the previous site is back in place (swap_in)
+        raise
     print(f"Built {target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target}")
     return 0
 
