@@ -36,12 +36,11 @@ from macros.data.yamlpos import load_file  # noqa: E402
 KEEP = {"access-levels", "contacts"}
 # Fields that name an item to a reader; copies get " <j>" added so headings stay distinguishable.
 LABELS = ("title", "name", "plural", "term", "label")
-# Not part of the project a build reads; large or machine-specific.
-SKIP = shutil.ignore_patterns(
+# Not part of the project a build reads; large or machine-specific. site/ and build/ only at the
+# top: macros/site/ is code.
+_SKIP_ANYWHERE = shutil.ignore_patterns(
     ".git",
     ".venv",
-    "site",
-    "build",
     ".peers",
     "node_modules",
     "__pycache__",
@@ -50,6 +49,16 @@ SKIP = shutil.ignore_patterns(
     ".site.*",
     ".lock-venv",
 )
+
+
+def _skip_top(root: Path):
+    def skip(folder: str, names: list[str]) -> set[str]:
+        ignored = set(_SKIP_ANYWHERE(folder, names))
+        if Path(folder).resolve() == root.resolve():
+            ignored |= {n for n in names if n in ("site", "build")}
+        return ignored
+
+    return skip
 
 
 def _resolve(schema: dict, root: dict) -> dict:
@@ -180,7 +189,7 @@ def scale_nav(nav, factor: int, pages: list[str]):
 
 
 def copy_project(dest: Path, source: Path = ROOT) -> Path:
-    shutil.copytree(source, dest, ignore=SKIP, dirs_exist_ok=True)
+    shutil.copytree(source, dest, ignore=_skip_top(source), dirs_exist_ok=True)
     return dest
 
 

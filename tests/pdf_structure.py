@@ -89,6 +89,9 @@ def table_problems(pdf: pikepdf.Pdf, html_tables: int | None) -> list[str]:
             rows = [e for e, _ in _descendants(element) if str(e.get("/S")) == "/TR"]
             if not rows:
                 problems.append("a Table element without rows (a stranded caption?)")
+            captions = [e for e, _ in _descendants(element) if str(e.get("/S")) == "/Caption"]
+            if rows and captions and _first_page(captions[0]) != _first_page(rows[0]):
+                problems.append(f"the caption of a table is on another page than its first row ({element.objgen})")
         elif tag == "/TH":
             attributes = element.get("/A")
             if not isinstance(attributes, pikepdf.Dictionary) or attributes.get("/Scope") not in (
@@ -112,6 +115,20 @@ def _descendants(element):
         if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/MCR", "/OBJR"):
             yield kid, None
             yield from _descendants(kid)
+
+
+def _first_page(element):
+    """The page object number of the first marked content under element."""
+    for kid in _kids(element):
+        if isinstance(kid, int):
+            return element.Pg.objgen[0]
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+            return kid.get("/Pg", element.get("/Pg")).objgen[0]
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/OBJR",):
+            found = _first_page(kid)
+            if found is not None:
+                return found
+    return None
 
 
 def _id_tree(pdf) -> set[bytes]:

@@ -46,6 +46,7 @@ SKIP = " | ".join(
         "//dt",  # a term or a label, as in a table's first column
         "//*[contains(@class, 'sop-duties__refs') or contains(@class, 'sop-references__refs')]",  # lists of titles
         "//*[contains(@class, 'sop-citation')]",  # a reference as cited: authors, year, title, publisher
+        "//*[contains(@class, 'sop-used-in')]",  # the sections a reference is used in, by title
         "//*[@hidden]",  # not shown (e.g. a notice that scripts show only when the review is overdue)
         "//*[contains(concat(' ', @class, ' '), ' sop-docbar ')]",
         "//*[contains(concat(' ', @class, ' '), ' sop-page-review ')]",

@@ -191,3 +191,13 @@ def test_a_section_heading_that_repeats_the_page_title_just_under_it_is_dropped_
     # A heading with other words, or with text between it and the title, stays.
     page = '<h1 id="a">Introduction</h1><p>Intro</p><h2 id="b">Introduction</h2>'
     assert len(assemble.process_page(page, part, assemble.Context({}, "", lambda p: None))[1]) == 2
+
+
+def test_an_svg_keeps_its_drawn_size_and_its_viewbox_on_paper():
+    page = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 420 862" width="420" height="862" '
+        'style="max-width:100%;height:auto"><title>Pathway</title></svg>'
+    )
+    section, _ = assemble.process_page(page, Part(entry("procedure/referral.md"), 0), assemble.Context({}, "", None))
+    assert 'viewBox="0 0 420 862"' in str(section.html)
+    assert "style" not in str(section.html), "on screen it shrinks with the column; on paper it keeps 420 by 862"

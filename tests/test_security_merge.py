@@ -102,9 +102,9 @@ def test_ten_thousand_new_items_merge_in_linear_time():
     timings = {}
     for n in (1000, 10000):
         loc = load_text(local(n), "local/referral.yml")
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: the machine may be busy with other work
         merged, variations, problems, _ = merge_files({"referral": ref}, {"referral": loc})
-        timings[n] = time.perf_counter() - start
+        timings[n] = time.process_time() - start
         assert problems == []
         ids = [s["id"] for s in merged["referral"].data["steps"]]
         assert ids[:3] == ["conversation", "screening", "s0"] and ids[-2:] == [f"s{n - 1}", "matching"]

@@ -24,6 +24,16 @@ from .packs import Part
 _BASE = "http://site.invalid/"  # stands for the site root while resolving relative links
 _HEADING = re.compile(r"^h([1-6])$")
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
+# SVG attributes whose names have capitals: lxml's HTML parser lowercases them (viewbox), and
+# WeasyPrint, reading SVG as XML, would then ignore them (the diagram would print at a third of its size).
+_SVG_NAMES = {
+    name.lower(): name
+    for name in (
+        "viewBox", "preserveAspectRatio", "markerWidth", "markerHeight", "markerUnits", "refX", "refY",
+        "gradientUnits", "gradientTransform", "patternUnits", "patternTransform", "textLength",
+        "lengthAdjust", "clipPathUnits", "maskUnits", "stdDeviation", "pathLength",
+    )
+}  # fmt: skip
 # Attributes that name other elements by id, as a space-separated list.
 _IDREF_ATTRS = (
     "for",
@@ -96,6 +106,10 @@ def process_page(html: str, part: Part, ctx: Context, numbers: bool = True) -> t
         for attr, value in el.attrib.items():
             if "url(#" in value:
                 el.set(attr, _URL_REF.sub(lambda m: f"url(#{prefix}{m.group(1)})", value))
+        for attr in [a for a in el.attrib if a in _SVG_NAMES]:
+            el.set(_SVG_NAMES[attr], el.attrib.pop(attr))
+        if el.tag == "svg" and el.get("width") and el.get("height") and el.get("style"):
+            _keep_svg_size(el)
         if el.tag == "a" or el.tag in ("use", "image") or el.get("{http://www.w3.org/1999/xlink}href"):
             _rewrite_link(el, part.entry.url, prefix, ctx)
         elif el.tag == "img" and el.get("src"):
@@ -119,6 +133,17 @@ def process_page(html: str, part: Part, ctx: Context, numbers: bool = True) -> t
 
     inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     return Section(slug, part.depth, Markup(inner)), headings
+
+
+def _keep_svg_size(svg) -> None:
+    """On screen an SVG scales with the column (style="max-width:100%;height:auto"); WeasyPrint
+    then takes it as square and shrinks its drawing to fit, so the referral diagram's words came
+    out at 5 pt. On paper it keeps the size of its width and height attributes."""
+    kept = [d for d in svg.get("style").split(";") if d.split(":")[0].strip().lower() not in ("height", "max-width")]
+    if any(d.strip() for d in kept):
+        svg.set("style", ";".join(kept))
+    else:
+        del svg.attrib["style"]
 
 
 def _drop_repeated_title(root) -> None:

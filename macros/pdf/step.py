@@ -10,6 +10,7 @@ on_post_build   wait for the rest; the PDFs are in <site>/downloads/ before the 
 from __future__ import annotations
 
 import re
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,8 +160,15 @@ class PdfStep:
                 from mkdocs.exceptions import PluginError
 
                 job = next(j for j in self.jobs if j.name == name)
+                if isinstance(exc, BrokenProcessPool):  # a worker died: no message of its own to show
+                    why = (
+                        "a PDF worker process stopped (out of memory, or WeasyPrint's Pango library failed to "
+                        "load: on Debian or Ubuntu `sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0`)"
+                    )
+                else:
+                    why = f"{type(exc).__name__}: {exc}"
                 raise PluginError(
-                    f"Could not make the PDF downloads/{job.output}: {type(exc).__name__}: {exc}. "
+                    f"Could not make the PDF downloads/{job.output}: {why}. "
                     f"The HTML it was made from is {build_dir(self.root) / 'print' / (name + '.html')}"
                 ) from None
         return self.done[name]
@@ -184,6 +192,7 @@ class PdfStep:
         control = bool(pack and pack.get("control", True))
         want_contents = bool(pack and pack.get("contents", True))
         per_section = bool(pack and pack.get("page_per_section", False))
+        forms_pages = {form_page_uri(f["id"]) for f in model.items("forms")}
         sections, headings, labels = [], [], {}
         for i, part in enumerate(parts):
             html = self.collected.html.get(part.entry.src_uri, "")
@@ -194,7 +203,7 @@ class PdfStep:
                     "slug": section.slug,
                     "depth": section.depth,
                     "html": section.html,
-                    "break_before": (part.depth == 0 or per_section) and not first,
+                    "break_before": (per_section or starts_chapter(part, parts, forms_pages)) and not first,
                 }
             )
             headings += found
@@ -206,6 +215,7 @@ class PdfStep:
             doc=model["document"],
             trust=model["trust"],
             kind=job.kind,
+            pack_id=pack["id"] if pack else "",
             subtitle=form["title"] if form else (pack["title"] if pack else ""),
             audience=pack["audience"] if pack else "",
             description=pack["description"] if pack else model["packs"]["forms"]["description"],
@@ -224,6 +234,15 @@ class PdfStep:
             base="",
         )
         return html, labels
+
+
+def starts_chapter(part: Part, parts: list[Part], forms_pages: set[str]) -> bool:
+    """A new page for a top-level part with pages under it in the same PDF, and for each form;
+    other parts follow on, so a part's last few lines do not leave a page nearly empty before
+    the next one (the HR pack gathers single pages from many sections)."""
+    if part.entry.src_uri in forms_pages:
+        return True
+    return part.depth == 0 and any(part.entry.src_uri in other.entry.parents for other in parts)
 
 
 def _asset_finder(docs_dir: Path, theme_dir: Path | None):
