@@ -101,7 +101,7 @@ def reference_1_1(repo: Path) -> dict:
         repo / "sop_data" / "forms.yml",
         "sop_data/forms.yml",
         "forms",
-        {**model_form, "id": FORM_ID, "title": FORM_TITLE},
+        {**model_form, "id": FORM_ID, "title": FORM_TITLE, "code": "PSW-F99"},
     )
     release(repo, "1.1", "2027-06-01", "Screening timescale, supervision frequency, team base access, feedback form.")
     return {"frequency": old_frequency, "duty": old_duty, "duty_id": duties[duty]["id"], "level": old_level}
