@@ -222,6 +222,8 @@ _ADVICE = {
 
 def os_problem(exc: OSError) -> str:
     """One line for an operating-system error: the file or folder and what to do."""
+    if exc.errno is None:  # not from the system (e.g. Jinja's TemplateNotFound is an OSError)
+        return f"{type(exc).__name__}: {exc}"
     where = exc.filename or "a file"
     try:
         where = Path(where).relative_to(Path.cwd()).as_posix()

@@ -100,3 +100,14 @@ def test_what_changed_lists_exactly_the_items_that_differ():
 
 def test_nothing_changed_lists_nothing():
     assert what_changed(REFERENCE, copy.deepcopy(REFERENCE), schema_for) == []
+
+
+def test_a_reference_version_without_a_snapshot_is_said_to_be_unchecked(project):
+    from macros.data.model import load_model
+
+    doc = project / "sop_data" / "document.yml"
+    doc.write_text(doc.read_text().replace('version: "1.0"', 'version: "1.9"', 1))
+    (project / "local" / "roles.yml").write_text("roles:\n  - id: peer-lead\n    per_team: 1\n")
+    model = load_model(project)
+    assert model["local"]["unchecked"] is True and model["local"]["outside"] == []
+    assert any("no snapshot of reference version 1.9" in w for w in model["local"]["warnings"])

@@ -454,3 +454,23 @@ def test_links_to_other_websites_stay_links():
     html = '<p><a href="https://www.nhs.uk/">NHS</a> <a href="//www.nhs.uk/x">x</a> <img src="../logo.svg" alt="l"></p>'
     out = sanitize_html(html)
     assert 'href="https://www.nhs.uk/"' in out and 'href="//www.nhs.uk/x"' in out and 'src="../logo.svg"' in out
+
+
+def test_an_immutable_site_folder_is_one_line_and_kept(project, tmp_path):
+    import shutil as sh
+
+    site = tmp_path / "out" / "site"
+    site.mkdir(parents=True)
+    outdir.mark(site, "site")
+    (site / "index.html").write_text("previous")
+    chattr = sh.which("chattr")
+    if not chattr or subprocess.run([chattr, "+i", str(site)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here (needs root and a file system that supports it)")
+    try:
+        result = run_build(project, env={"SOP_PDF": "0", "SOP_SITE_DIR": str(site)})
+    finally:
+        subprocess.run([chattr, "-i", str(site)], check=True)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"Build failed: cannot write {site}: not permitted; it may be immutable" in result.stderr
+    assert (site / "index.html").read_text() == "previous"
+    assert sorted(p.name for p in site.parent.iterdir()) == [".site.lock", "site"]

@@ -112,6 +112,7 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         "additions": notes,
         "changed": bool(variations),
         "outside": history["outside"],
+        "unchecked": bool(releases) and ref_version not in releases,  # no fingerprint to compare with
         "warnings": warnings,
         "releases": releases,
         "previous": previous_version(root, files, local, releases, merged["document"].data),
