@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make build", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--site-dir",
-        default=os.environ.get("SOP_SITE_DIR", str(ROOT / "site")),
+        default=os.environ.get("SOP_SITE_DIR") or str(ROOT / "site"),  # set but empty: the default
         help="where the finished site goes (default: site/)",
     )
     parser.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="MkDocs configuration file")
@@ -198,7 +198,11 @@ def _build(target: Path, config: Path) -> int:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap_in(staging, target)
+    try:
+        swap_in(staging, target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # the previous site is back in place (swap_in)
+        raise
     print(f"Built {target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target}")
     return 0
 
@@ -218,6 +222,8 @@ _ADVICE = {
 
 def os_problem(exc: OSError) -> str:
     """One line for an operating-system error: the file or folder and what to do."""
+    if exc.errno is None:  # not from the system (e.g. Jinja's TemplateNotFound is an OSError)
+        return f"{type(exc).__name__}: {exc}"
     where = exc.filename or "a file"
     try:
         where = Path(where).relative_to(Path.cwd()).as_posix()

@@ -418,3 +418,59 @@ def test_make_serve_keeps_serving_the_last_good_site_after_a_page_error(project)
 def test_tricky_spellings_of_script_are_taken_out(html):
     out = sanitize_html(html).lower()
     assert "javascript" not in out and "onerror" not in out and "onload" not in out and "data:" not in out, out
+
+
+@pytest.mark.slow
+def test_pango_failing_to_load_is_one_message_naming_the_package(project, tmp_path):
+    fake = tmp_path / "lib"
+    fake.mkdir()
+    for name in ("libpango-1.0.so.0", "libpango-1.0.so", "libpangoft2-1.0.so.0", "libpangoft2-1.0.so"):
+        (fake / name).write_text("not a library")  # found first on LD_LIBRARY_PATH, fails to load
+    result = run_build(project, env={"SOP_PDF": "1", "LD_LIBRARY_PATH": str(fake)})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "BrokenProcessPool" not in result.stderr
+    assert "could not load its system libraries" in result.stderr
+    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in result.stderr
+    assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img src="https://tracker.example/pixel.png" alt="">',
+        '<img src="//tracker.example/pixel.png">',
+        "<img src=//tracker.example/pixel.png>",
+        '<img src="a.png" srcset="a.png 1x, https://tracker.example/b.png 2x">',
+        '<svg><image href="https://tracker.example/x.svg"/></svg>',
+        '<video poster="https://tracker.example/p.jpg"></video>',
+    ],
+)
+def test_a_page_loads_nothing_from_another_website(html):
+    out = sanitize_html(html)
+    assert "tracker.example" not in out, out
+
+
+def test_links_to_other_websites_stay_links():
+    html = '<p><a href="https://www.nhs.uk/">NHS</a> <a href="//www.nhs.uk/x">x</a> <img src="../logo.svg" alt="l"></p>'
+    out = sanitize_html(html)
+    assert 'href="https://www.nhs.uk/"' in out and 'href="//www.nhs.uk/x"' in out and 'src="../logo.svg"' in out
+
+
+def test_an_immutable_site_folder_is_one_line_and_kept(project, tmp_path):
+    import shutil as sh
+
+    site = tmp_path / "out" / "site"
+    site.mkdir(parents=True)
+    outdir.mark(site, "site")
+    (site / "index.html").write_text("previous")
+    chattr = sh.which("chattr")
+    if not chattr or subprocess.run([chattr, "+i", str(site)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here (needs root and a file system that supports it)")
+    try:
+        result = run_build(project, env={"SOP_PDF": "0", "SOP_SITE_DIR": str(site)})
+    finally:
+        subprocess.run([chattr, "-i", str(site)], check=True)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"Build failed: cannot write {site}: not permitted; it may be immutable" in result.stderr
+    assert (site / "index.html").read_text() == "previous"
+    assert sorted(p.name for p in site.parent.iterdir()) == [".site.lock", "site"]

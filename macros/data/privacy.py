@@ -173,9 +173,12 @@ def _key(kind: str, value: str) -> tuple[str, str]:
 
 def all_findings(text: str):
     """_findings of text as written, then of its normalised form (column 1: it may have moved)."""
+    if sum(c.isdigit() for c in text) < 6 and "@" not in text and "&" not in text and not _AT.search(text):
+        return  # fewer digits than any number looked for, and no address: the common line
     yield from _findings(text)
     plain = normalise(text)
-    yield from ((kind, 1, value) for kind, _, value in _findings(plain))
+    if plain != text:
+        yield from ((kind, 1, value) for kind, _, value in _findings(plain))
     yield from ((kind, 1, value) for kind, value in _loose_findings(plain))
 
 

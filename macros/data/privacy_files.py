@@ -13,6 +13,7 @@ Each finding already reported for a line of the same file is not reported again.
 
 from __future__ import annotations
 
+import bisect
 import re
 import zlib
 from pathlib import Path
@@ -47,8 +48,8 @@ def scan_yaml_values(text: str, display: str, seen: set, loaded: Loaded | None =
     problems = []
     for path, value in _strings(loaded.data, ()):
         pos = loaded.pos(path)
-        later = [line for line in starts if line > pos.line]
-        end = max(later[0] - 1 if later else pos.line, pos.line + value.count("\n"))
+        after = bisect.bisect_right(starts, pos.line)  # the next value's line ends this one
+        end = max(starts[after] - 1 if after < len(starts) else pos.line, pos.line + value.count("\n"))
         if marked & set(range(pos.line, end + 1)):
             continue
         problems += _new(all_findings(value), display, pos.line, pos.col, seen)

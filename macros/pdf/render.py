@@ -62,7 +62,9 @@ entries are claims the checks above support, not a validator's verdict.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import io
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -114,7 +116,9 @@ def _init() -> None:
     # An error here would break the whole pool with a traceback on stderr; it is kept and
     # reported by render() instead, as one message with the package to install.
     try:
-        from weasyprint.text.fonts import FontConfiguration
+        # WeasyPrint prints a banner of its own when Pango is missing; the message below says it
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            from weasyprint.text.fonts import FontConfiguration
 
         from . import tags
 

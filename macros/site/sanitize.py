@@ -41,6 +41,11 @@ URL_ATTRIBUTES = {
     "{http://www.w3.org/1999/xlink}href",
     "xlink:href",
 }
+_XLINK = "{http://www.w3.org/1999/xlink}href"
+# Attributes that make the browser (or WeasyPrint) load something as soon as the page opens: only
+# the site's own files, so a page makes no request to another website and no PDF fetches one.
+LOADING_ATTRIBUTES = {"src", "srcset", "poster", "data", "background", "lowsrc", "dynsrc"}
+LOADING_ELEMENTS = {"image", "use", "feimage", "script"}
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
 _ODD = re.compile(
@@ -50,7 +55,7 @@ _ODD = re.compile(
 )
 _RISKY = re.compile(
     r"<\s*/?\s*(?:script|iframe|frame|object|embed|applet|base|meta|link|style|set|animate)|[\s/\x22'\x60]on[a-z]+\s*=|:|&#|&[a-z]+;"
-    r"|srcset|attachment|url\s*\(|expression",
+    r"|srcset|attachment|url\s*\(|expression|=\s*[\x22']?\s*[/\\]{2}",
     re.I,
 )
 
@@ -98,10 +103,12 @@ def _clean_attributes(el, tag: str) -> bool:
     changed = False
     for name, value in list(el.attrib.items()):
         low = name.lower()
+        loads = low in LOADING_ATTRIBUTES or (low in ("href", "xlink:href", _XLINK) and tag in LOADING_ELEMENTS)
         bad = (
             low.startswith("on")
             or (low in URL_ATTRIBUTES and not safe_url(value))
-            or (low == "srcset" and not all(safe_url(part.split()[0]) for part in value.split(",") if part.split()))
+            or (loads and not all(local_url(part) for part in _candidates(low, value)))
+            or (low == "srcset" and not all(safe_url(part) for part in _candidates(low, value)))
             or (low == "style" and re.search(r"url\s*\(|expression|javascript|@import|behavior", value, re.I))
             or (low == "rel" and "attachment" in value.lower())
         )
@@ -112,6 +119,20 @@ def _clean_attributes(el, tag: str) -> bool:
         alt = el.get("alt") or ""
         el.drop_tree() if not alt else _replace_with_text(el, alt)
     return changed
+
+
+def local_url(url: str) -> bool:
+    """Whether a resource the page loads (an image, a video) is the site's own: a relative address,
+    not another website's (http:, https:, or //host), nor data:, nor file:."""
+    cleaned = _INVISIBLE.sub("", unescape(url or "")).lower().replace("\\", "/")
+    return not _SCHEME.match(cleaned) and not cleaned.startswith("//")
+
+
+def _candidates(attribute: str, value: str) -> list[str]:
+    """The addresses in an attribute (srcset lists several, each with a width)."""
+    if attribute != "srcset":
+        return [value]
+    return [part.split()[0] for part in value.split(",") if part.split()]
 
 
 def _replace_with_text(el, text: str) -> None:
