@@ -64,8 +64,10 @@ lint: setup-test
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
+## make clean: delete site/ and build/ (only folders the build made: see macros/outdir.py)
 clean:
-	rm -rf site build .site.* .pytest_cache
+	$(PYTHON) macros/outdir.py
+	rm -rf .pytest_cache
 
 ## make distclean: clean, and remove .venv too
 distclean: clean

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def define_env(env):
-    render_pages_safely(env)  # file:line errors instead of a traceback; data escaped: see site/page_render.py
+    plugin_variables = set(env.variables)  # mkdocs-macros' own (config, environment...): pages do not see them
     try:
         model = cached_model(ROOT)
     except DataError as exc:
@@ -44,5 +44,9 @@ def define_env(env):
         return relative_root(page.file.src_uri) if page is not None else ""
 
     render = Renderer(model, base, directory_urls, source_base)
-    for name, func in (macros_for(model, render) | pdf_macros(model, render)).items():
+    macros = macros_for(model, render) | pdf_macros(model, render)
+    for name, func in macros.items():
         env.macro(func, name)
+    # pages rendered in Jinja's sandbox, seeing only these macros and the data; file:line errors
+    # instead of a traceback; data escaped: see site/page_render.py and site/sandbox.py
+    render_pages_safely(env, macros, {k: v for k, v in env.variables.items() if k not in plugin_variables})

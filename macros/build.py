@@ -7,14 +7,21 @@ fails or the process is killed: the new site only replaces it once it is complet
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import glob
 import logging
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
 
+from . import outdir
 from .data.model import load_model
 from .data.problems import DataError
+from .pdf import build_dir
+from .pdf import enabled as pdf_enabled
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,17 +56,47 @@ def build_site(site_dir: Path, config_file: Path) -> None:
 
 
 def swap_in(new: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
+    """Replace target with new by two renames, under a lock so two builds finishing together take
+    turns; if the second rename fails, the previous site is put back."""
+    with _swap_lock(target):
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        if target.exists():
+            target.rename(old)
+        try:
+            new.rename(target)
+        except OSError:
+            if old.exists() and not target.exists():
+                old.rename(target)
+            raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _swap_lock(target: Path):
+    lock = target.with_name(f".{target.name}.lock")
+    with open(lock, "a+b") as handle:
+        try:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+        except ImportError:  # not POSIX: no lock, the rename errors are still reported cleanly
+            pass
+        yield
+
+
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:new|old)-\d+$")
 
 
 def recover(target: Path) -> None:
     """Tidy up after a build that was killed: put back a site/ that swap_in had moved aside but not
-    yet replaced (killed between its two renames), and delete stale staging and old folders."""
-    leftovers = [p for p in target.parent.glob(f".{target.name}.*-*") if not _running(p)]
+    yet replaced (killed between its two renames), and delete stale staging and old folders.
+    Only folders named as the build names them (.site.new-<pid>, .site.old-<pid>) are touched."""
+    leftovers = [
+        p
+        for p in target.parent.glob(f".{glob.escape(target.name)}.*-*")
+        if (m := _LEFTOVER.match(p.name)) and m["name"] == target.name and p.is_dir() and not p.is_symlink()
+    ]
+    leftovers = [p for p in leftovers if not _running(p)]
     olds = sorted((p for p in leftovers if ".old-" in p.name), key=lambda p: p.stat().st_mtime)
     if olds and not target.exists():
         olds.pop().rename(target)
@@ -98,16 +135,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make build", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--site-dir",
-        default=os.environ.get("SOP_SITE_DIR", str(ROOT / "site")),
+        default=os.environ.get("SOP_SITE_DIR") or str(ROOT / "site"),  # set but empty: the default
         help="where the finished site goes (default: site/)",
     )
     parser.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="MkDocs configuration file")
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    given = sys.argv[1:] if argv is None else argv
+    setting = (
+        "--site-dir"
+        if any(a.startswith("--site-dir") for a in given)
+        else "SOP_SITE_DIR"
+        if os.environ.get("SOP_SITE_DIR")
+        else "The site folder"
+    )
+    refused = outdir.refusal(Path(args.site_dir), ROOT, "site", setting)
+    if not refused and pdf_enabled():
+        refused = outdir.refusal(build_dir(ROOT), ROOT, "build", "SOP_BUILD_DIR")
+    if refused:
+        print(f"Nothing was built: {refused}.", file=sys.stderr)
+        return 2
     target = Path(args.site_dir).resolve()
+    try:
+        return _build(target, Path(args.config))
+    except OSError as exc:
+        print(f"Build failed: {os_problem(exc)}", file=sys.stderr)
+        print("The previous site/ is unchanged.", file=sys.stderr)
+        return 1
+
+
+def _build(target: Path, config: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
-
     try:
         model = load_model(ROOT)
     except DataError as exc:
@@ -119,13 +178,17 @@ def main(argv: list[str] | None = None) -> int:
         print(warning, file=sys.stderr)
     for warning in model["local"]["warnings"]:  # reference changes to review, edits outside local/
         print(warning, file=sys.stderr)
+    if pdf_enabled():
+        build_dir(ROOT).mkdir(parents=True, exist_ok=True)
+        outdir.mark(build_dir(ROOT), "build")
 
     staging = target.with_name(f".{target.name}.new-{os.getpid()}")
     _quiet_logging()
     from mkdocs.exceptions import MkDocsException
 
     try:
-        build_site(staging, Path(args.config))
+        build_site(staging, config)
+        outdir.mark(staging, "site")
     except (MkDocsException, DataError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         reason = "" if str(exc) == "Aborted with a BuildError!" else f": {exc}"  # the error itself is above
@@ -135,9 +198,38 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap_in(staging, target)
+    try:
+        swap_in(staging, target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # the previous site is back in place (swap_in)
+        raise
     print(f"Built {target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target}")
     return 0
+
+
+_ADVICE = {
+    errno.ENOSPC: "the disk is full; free some space and build again",
+    errno.EDQUOT: "the disk quota is used up; free some space and build again",
+    errno.EROFS: "the disk is read-only; build on a writable disk or give another SOP_SITE_DIR",
+    errno.EACCES: "permission denied; make it writable (chmod u+w) or give another folder",
+    errno.EPERM: "not permitted; it may be immutable (lsattr; chattr -i) or belong to another user",
+    errno.ENOTEMPTY: "another build replaced the site at the same moment; build again",
+    errno.EEXIST: "another build replaced the site at the same moment; build again",
+    errno.ENOTDIR: "a part of that path is a file, not a folder; give a folder that can be made",
+    errno.EXDEV: "the site folder must be on the same disk as the folder it is in",
+}
+
+
+def os_problem(exc: OSError) -> str:
+    """One line for an operating-system error: the file or folder and what to do."""
+    if exc.errno is None:  # not from the system (e.g. Jinja's TemplateNotFound is an OSError)
+        return f"{type(exc).__name__}: {exc}"
+    where = exc.filename or "a file"
+    try:
+        where = Path(where).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        pass
+    return f"cannot write {where}: {_ADVICE.get(exc.errno or 0, exc.strerror or type(exc).__name__)}"
 
 
 if __name__ == "__main__":

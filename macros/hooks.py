@@ -18,6 +18,7 @@ from mkdocs.structure.files import File  # noqa: E402
 
 from macros.data.model import cached_model  # noqa: E402
 from macros.data.problems import DataError  # noqa: E402
+from macros.data.safe_files import file_problems  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.collect import flatten_nav  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
@@ -25,6 +26,7 @@ from macros.site import local_site  # noqa: E402
 from macros.site.numbering import SiteNumbers, XrefError, number_toc, unknown_pages  # noqa: E402
 from macros.site.pages import WHAT_CHANGED, generated_pages, named_nav  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
+from macros.site.sanitize import sanitize_html  # noqa: E402
 
 
 def _model():
@@ -95,6 +97,10 @@ def _draft(model) -> dict | None:
 
 
 def on_files(files, config):
+    # pages and theme files are read by MkDocs itself, on every build and preview rebuild
+    problems = file_problems(ROOT, ("docs", "overrides", "macros/templates"))
+    if problems:
+        raise PluginError(str(DataError(problems)))
     for page in generated_pages(_model()):
         files.append(File.generated(config, page.src_uri, content=page.markdown))
     for page in _model()["local"]["pages"]:  # local/pages/*.md, rendered like any page (macros work)
@@ -107,6 +113,7 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     """Local notes (local/additions.yml) go at the end of the section they name."""
+    _check_front_matter(page)
     model = _model()
     notes = local_site.notes_for(model, page.file.src_uri)
     if not notes:
@@ -116,6 +123,19 @@ def on_page_markdown(markdown, page, config, files):
         return local_site.add_notes(markdown, notes, lambda note: str(render("local_note.md", note=note)))
     except ValueError as exc:
         raise PluginError(str(exc)) from None
+
+
+def _check_front_matter(page) -> None:
+    """Front matter (title, description...) goes into every page's <title>, header and search
+    index without escaping by the theme, so it must be plain text."""
+    for key, value in (page.meta or {}).items():
+        if isinstance(value, str) and any(c in value for c in "<>"):
+            where = page.file.abs_src_path or page.file.src_uri
+            try:
+                where = Path(where).resolve().relative_to(ROOT).as_posix()
+            except ValueError:
+                pass
+            raise PluginError(f"{where}: front matter '{key}' must be plain text: take out '<' and '>'")
 
 
 def _expand_nav(nav, pages):
@@ -209,6 +229,7 @@ def on_nav(nav, config, files):
 
 
 def on_page_content(html, page, config, files):
+    html = sanitize_html(html)  # no script or outside file from a page's raw HTML or links: site/sanitize.py
     html = _number_page(html, page)
     step = _pdf.get("step")
     return step.on_page_content(html, page.file.src_uri, page.url) if step else html

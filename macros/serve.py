@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,18 +33,44 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _reporting(builder, log):
-    """A rebuild that fails on bad data says what is wrong (file:line), not a traceback, and the
-    preview keeps serving the last good pages until the file is fixed."""
+def _reporting(builder, log, published):
+    """A rebuild that fails says what is wrong (file:line) in one message, not a traceback, and the
+    preview keeps serving the last good pages until the file is fixed: MkDocs empties its folder
+    before each build, so the pages are served from a copy made after each good build."""
     from mkdocs.exceptions import MkDocsException
 
     def build(*args, **kwargs):
         try:
-            return builder(*args, **kwargs)
+            result = builder(*args, **kwargs)
         except MkDocsException as exc:
             log.error(f"Rebuild failed; still showing the last good pages.\n{exc}")
+            return None
+        except Exception as exc:  # noqa: BLE001 - e.g. a full disk: one line, and keep serving
+            log.error(f"Rebuild failed ({type(exc).__name__}: {exc}); still showing the last good pages.")
+            return None
+        published()
+        return result
 
     return build
+
+
+class _LastGood:
+    """Copies of the last site that built completely; the server reads the newest."""
+
+    def __init__(self, server):
+        self.server, self.built, self.copies = server, server.root, []
+
+    def publish(self) -> None:
+        copy = tempfile.mkdtemp(prefix="sop_preview_")
+        shutil.copytree(self.built, copy, dirs_exist_ok=True)
+        self.copies.append(copy)
+        self.server.root = copy  # read once per request, so a request sees one copy or the other
+        while len(self.copies) > 2:  # the one before stays a moment for requests still reading it
+            shutil.rmtree(self.copies.pop(0), ignore_errors=True)
+
+    def remove(self) -> None:
+        for copy in self.copies:
+            shutil.rmtree(copy, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,10 +90,20 @@ def main(argv: list[str] | None = None) -> int:
     class Server(livereload.LiveReloadServer):
         def __init__(self, builder, *a, **kw):
             kw.setdefault("polling_interval", POLL_SECONDS)
-            super().__init__(_reporting(builder, log), *a, **kw)
+            last_good: list[_LastGood] = []
+            super().__init__(_reporting(builder, log, lambda: last_good[0].publish()), *a, **kw)
+            self.last_good = _LastGood(self)
+            last_good.append(self.last_good)
             # Rebuild once saving has been quiet for this long (MkDocs: 0.1 s); an editor's save
             # is a write or a rename, seen within one poll.
             self.build_delay = POLL_SECONDS / 2
+
+        def serve(self, *a, **kw):
+            self.last_good.publish()  # the first build, made before serving starts
+            try:
+                return super().serve(*a, **kw)
+            finally:
+                self.last_good.remove()
 
     log = logging.getLogger("mkdocs")
     # serve() builds its server by this module-level name; polling_interval is a public argument of it.
@@ -84,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         mkdocs_serve.serve(config_file=args.config_file, watch=watch, dev_addr=args.dev_addr, livereload=True)
     except MkDocsException as exc:
         print(f"Preview failed: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Preview failed: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass

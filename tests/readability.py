@@ -1,7 +1,8 @@
 """Readability of the rendered pages: the text a reader reads, split into sentences, and measured.
 
 The text is the page's article as the site shows it, without what is not prose: navigation, the
-document bar and review footer, headings, tables, code, forms and diagrams. Every paragraph, list
+document bar and review footer, headings, tables, code, forms and diagrams, and labels: the terms
+of a definition list, the lists of form titles under a duty, and the citations of the references. Every paragraph, list
 item and definition is its own unit (a bullet is read on its own), and a unit is split into
 sentences at ". ", "? " or "! " before a capital letter or a digit. Fragments of one or two words
 (a label such as "Hope") are not sentences and are left out, as textstat's own sentence count does.
@@ -41,6 +42,12 @@ SKIP = " | ".join(
         "//style",
         "//h1 | //h2 | //h3 | //h4 | //h5 | //h6",
         "//*[contains(concat(' ', @class, ' '), ' admonition-title ')]",
+        "//*[contains(@class, '__title')]",  # card titles (sop-card__title): headings in all but tag
+        "//dt",  # a term or a label, as in a table's first column
+        "//*[contains(@class, 'sop-duties__refs') or contains(@class, 'sop-references__refs')]",  # lists of titles
+        "//*[contains(@class, 'sop-citation')]",  # a reference as cited: authors, year, title, publisher
+        "//*[contains(@class, 'sop-used-in')]",  # the sections a reference is used in, by title
+        "//*[@hidden]",  # not shown (e.g. a notice that scripts show only when the review is overdue)
         "//*[contains(concat(' ', @class, ' '), ' sop-docbar ')]",
         "//*[contains(concat(' ', @class, ' '), ' sop-page-review ')]",
         "//*[contains(concat(' ', @class, ' '), ' sop-pdf-links ')]",
@@ -48,7 +55,7 @@ SKIP = " | ".join(
         "//*[contains(concat(' ', @class, ' '), ' headerlink ')]",
     ]
 )
-UNITS = {"p", "li", "dt", "dd", "figcaption", "blockquote", "summary"}
+UNITS = {"p", "li", "dd", "figcaption", "blockquote", "summary"}
 # A sentence ends at . ? or ! followed by a space and a capital, a digit or an opening quote.
 _SENTENCE_END = re.compile(r"(?<=[.?!])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|No|Dr|Mr|Mrs|Ms|St|vs)\.$")

@@ -8,6 +8,7 @@ a non-zero exit, `file:line` and the message, and no Python traceback.
 from __future__ import annotations
 
 import copy
+import os
 import re
 import shutil
 from pathlib import Path
@@ -41,6 +42,14 @@ def apply_edits(project: Path, edits: list[dict]) -> None:
         elif "append_hex" in edit:
             with path.open("ab") as f:
                 f.write(bytes.fromhex(edit["append_hex"]))
+        elif "symlink" in edit:  # a link to anywhere, e.g. /etc/passwd (never followed)
+            path.unlink(missing_ok=True)
+            path.symlink_to(edit["symlink"])
+        elif "mkdir" in edit:  # a folder where a file is expected
+            path.mkdir(parents=True, exist_ok=True)
+        elif "fifo" in edit:  # a named pipe: opening it would block the build for ever
+            path.unlink(missing_ok=True)
+            os.mkfifo(path)
         elif "replace" in edit:
             text = path.read_text(encoding="utf-8")
             new, count = re.subn(edit["replace"], lambda _: edit["with"], text, count=1, flags=re.M)
@@ -136,7 +145,7 @@ def test_build_reports_the_mistake_without_a_traceback(case, tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert "Traceback" not in output, output
-    assert f"{expect['file']}:{line}:" in result.stderr, result.stderr
+    assert (f"{expect['file']}:{line}:" if line else f"{expect['file']}:") in result.stderr, result.stderr
     assert expect["message"] in result.stderr, result.stderr
     assert not (project / "site").exists(), "a failed first build must not leave a site behind"
     assert not list(project.glob(".site.new-*")), "the staging folder must be cleaned up"

@@ -51,9 +51,6 @@ def problems(reading: PageReading, max_grade: float) -> list[str]:
     return out
 
 
-@pytest.mark.xfail(
-    reason="the plain-English rewrite of #11 item 5 is under way; strict: remove this mark when it passes"
-)
 def test_every_staff_page_reads_at_grade_9_or_below_with_no_sentence_over_30_words(built_site):
     pages = [p for p in site_pages(built_site) if p not in NOT_STAFF]
     assert len(pages) > 40, pages  # every role, form and procedure page, not a handful

@@ -12,7 +12,7 @@ from . import content, plain_text
 from .adoption import adoption
 from .privacy import scan_project
 from .problems import DataError, Problem
-from .safe_files import file_problems
+from .safe_files import asset_problems, file_problems
 from .textrefs import capital
 from .trust_layer import apply_local
 from .validate import check_references, check_schema
@@ -148,10 +148,13 @@ def load_model(root: Path, today: dt.date | None = None) -> Model:
     """Read, validate and derive. Raises DataError listing every problem at once."""
     root = Path(root)
     problems = file_problems(root)  # links, folders, pipes where files belong: refused before any is read
+    problems = problems or asset_problems(root)  # no script or outside address in local/assets/
     if problems:
         raise DataError(problems)
     files = read_files(root)
-    problems = validate(files) + scan_project(root)  # personal data in data or pages: macros/data/privacy.py
+    problems = validate(files) + scan_project(
+        root, {f.file: f for f in files.values()}
+    )  # personal data in data or pages: macros/data/privacy.py
     if problems:
         raise DataError(problems)
     # The Trust layer (local/) is merged onto the valid reference, then checked again in full.
@@ -198,12 +201,12 @@ def _signature(root: Path) -> tuple:
     # Checked on every page of every build (hooks and macros call cached_model), so one stat()
     # per file: with rglob + is_file + two stat() calls it was a visible share of a large build.
     out = []
-    for folder in ("sop_data", "local"):
+    for folder in ("sop_data", "local"):  # docs/ is checked for links and pipes by hooks.on_files
         for dirpath, dirnames, filenames in os.walk(root / folder):
             dirnames.sort()
-            for name in sorted(filenames):
+            for name in sorted(dirnames + filenames):  # a new folder named like a page counts too
                 try:
-                    st = os.stat(os.path.join(dirpath, name))
+                    st = os.lstat(os.path.join(dirpath, name))  # a dangling link is seen, not skipped
                 except OSError:  # removed while we looked: the next call sees the new state
                     continue
                 out.append((dirpath, name, st.st_mtime_ns, st.st_size))

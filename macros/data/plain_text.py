@@ -26,6 +26,7 @@ from .problems import Problem, format_path
 THEME_FIELDS = (
     ("document", ("title",)),
     ("document", ("short_title",)),
+    ("document", ("description",)),  # the site description: <meta name="description"> on every page
     ("document", ("reference",)),
     ("trust", ("name",)),
     ("trust", ("short_name",)),

@@ -135,25 +135,113 @@ def is_personal_email(address: str) -> bool:
 
 
 def scan_text(text: str, display: str) -> list[Problem]:
-    """Every piece of likely personal data in text, as Problems at display:line:col."""
-    problems = []
+    """Every piece of likely personal data in text, as Problems at display:line:col.
+
+    Each line is read as written and again normalised (see normalise()), so that an entity, a
+    no-break or zero-width space, inline markup or dots between the digits do not hide a number."""
+    problems, seen = [], set()
     lines = text.splitlines()
     for number, line in enumerate(lines, 1):
         if MARKER in line or (number > 1 and _marker_line(lines[number - 2])):
             continue
-        for kind, col, value in _findings(line):
-            problems.append(
-                Problem(
-                    display,
-                    number,
-                    col,
-                    "",
-                    f"looks like personal data ({kind}: {value}); "
-                    f"remove it, or if it is a made-up example mark the line with "
-                    f"'# {MARKER}' (YAML) or '<!-- {MARKER} -->' (Markdown)",
-                )
-            )
+        for kind, col, value in all_findings(line):
+            if _key(kind, value) not in seen:
+                seen.add(_key(kind, value))
+                problems.append(_problem(display, number, col, kind, value))
     return problems
+
+
+def _problem(display: str, line: int, col: int, kind: str, value: str) -> Problem:
+    return Problem(
+        display,
+        line,
+        col,
+        "",
+        f"looks like personal data ({kind}: {value}); "
+        f"remove it, or if it is a made-up example mark the line with "
+        f"'# {MARKER}' (YAML) or '<!-- {MARKER} -->' (Markdown)",
+    )
+
+
+def _key(kind: str, value: str) -> tuple[str, str]:
+    """The same finding however it was written: digits only, or the address in lower case."""
+    import unicodedata
+
+    value = unicodedata.normalize("NFKC", value)
+    return kind, value.lower() if "@" in value else re.sub(r"\D", "", value) or value.upper()
+
+
+def all_findings(text: str):
+    """_findings of text as written, then of its normalised form (column 1: it may have moved)."""
+    if sum(c.isdigit() for c in text) < 6 and "@" not in text and "&" not in text and not _AT.search(text):
+        return  # fewer digits than any number looked for, and no address: the common line
+    yield from _findings(text)
+    plain = normalise(text)
+    if plain != text:
+        yield from ((kind, 1, value) for kind, _, value in _findings(plain))
+    yield from ((kind, 1, value) for kind, value in _loose_findings(plain))
+
+
+_ZERO_WIDTH = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+_TAG = re.compile(r"<[^<>]{0,500}>")
+_EMPHASIS = re.compile(r"[*`~\\]+|(?<!\w)_+|_+(?!\w)")
+_AT = re.compile(r"\s*[\[({<]\s*at\s*[\])}>]\s*", re.I)
+_DOT = re.compile(r"\s*[\[({<]\s*dot\s*[\])}>]\s*", re.I)
+_RUN = re.compile(r"(\+)?\d(?:[ .\-/()_\u00b7\u2022]{0,3}\d)+")
+
+
+def normalise(text: str) -> str:
+    """Text as a reader sees it: character forms unified (full-width digits...), entities
+    decoded, tags and Markdown emphasis removed, invisible characters dropped, unusual spaces
+    and dashes made plain, and '[at]' / '(dot)' written out."""
+    import html as _html
+    import unicodedata
+
+    out = unicodedata.normalize("NFKC", text)
+    for _ in range(2):  # &amp;#8203; is an entity written as an entity
+        out = _html.unescape(out)
+    out = _ZERO_WIDTH.sub("", out)
+    out = _TAG.sub("", out)
+    out = _EMPHASIS.sub("", out)
+    out = re.sub(r"\s+", " ", _SPACES.sub(" ", out))  # line breaks inside a value are spaces too
+    out = _DASHES.sub("-", out)
+    out = _DOT.sub(".", _AT.sub("@", out))
+    return out
+
+
+def _loose_findings(plain: str):
+    """NHS and mobile numbers with any separators between their digits (dots, spaces one by one,
+    brackets): each run of digits and separators is read as one number."""
+    for found in _RUN.finditer(plain):
+        digits = re.sub(r"\D", "", found.group(0))
+        value = found.group(0).strip()
+        if len(digits) == 10 and not digits.startswith("0") and is_nhs_number(digits):
+            if not _ISBN_BEFORE.search(plain[: found.start()]):
+                yield "an NHS number", value
+        national = _national_mobile(digits, bool(found.group(1)))
+        if national and not national.startswith("07700900"):
+            yield "a mobile phone number", value
+    for found in re.finditer(
+        r"(?<![A-Z0-9])([A-Z]{2})[ .\-]?(\d{2})[ .\-]?(\d{2})[ .\-]?(\d{2})[ .\-]?([A-D])(?![A-Z0-9])", plain.upper()
+    ):
+        compact = "".join(found.groups())
+        if is_ni_number(compact):
+            yield "a National Insurance number", plain[found.start() : found.end()]
+
+
+def _national_mobile(digits: str, plus: bool) -> str:
+    """07xxxxxxxxx for a UK mobile written as 07..., +44 7..., +44 (0)7..., 0044 7...; else ""."""
+    if digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("440") and len(digits) == 13:
+        digits = digits[2:]
+    elif digits.startswith("44") and (plus or len(digits) == 12):
+        digits = "0" + digits[2:]
+    if digits.startswith("0440"):
+        digits = digits[2:]
+    return digits if re.fullmatch(r"07\d{9}", digits) else ""
 
 
 def _marker_line(line: str) -> bool:
@@ -178,50 +266,65 @@ def _findings(line: str):
             yield "a personal email address", found.start() + 1, address
 
 
+TEXT_SUFFIXES = {".yml": "yaml", ".yaml": "yaml", ".md": "markdown"}
+
+
 def files_to_scan(root: Path) -> list[tuple[Path, str]]:
-    """(path, display name) of every data file and page a person edits."""
+    """(path, display name) of every data file and page a person edits (.yml, .YAML ... alike),
+    and every other file in local/ (assets: their text and metadata are scanned too)."""
     root = Path(root)
     out = []
-    for folder, patterns in (
-        ("sop_data", ("*.yml", "*.yaml")),
-        ("local", ("*.yml", "*.yaml", "*.md")),
-        ("docs", ("*.md",)),
-    ):
+    for folder, kinds in (("sop_data", {"yaml"}), ("local", {"yaml", "markdown", "asset"}), ("docs", {"markdown"})):
         base = root / folder
         if not base.is_dir():
             continue
-        for pattern in patterns:
-            for path in sorted(base.rglob(pattern)):
-                if path.is_file():
-                    out.append((path, path.relative_to(root).as_posix()))
+        for path in sorted(base.rglob("*")):
+            kind = TEXT_SUFFIXES.get(path.suffix.lower(), "asset")
+            if kind in kinds and path.is_file() and not path.is_symlink():
+                out.append((path, path.relative_to(root).as_posix()))
     return out
 
 
-def scan_project(root: Path) -> list[Problem]:
-    """scan_text over files_to_scan(root).
+def scan_project(root: Path, parsed: dict | None = None) -> list[Problem]:
+    """Personal data in every file of files_to_scan(root), and in the names of files in local/.
 
+    `parsed` may give YAML files already parsed (display name -> Loaded), to save parsing again.
     A page (.md) that is not UTF-8 cannot be checked, and would stop MkDocs or the Trust layer
     with a traceback later, so it is reported here; YAML files are reported by the loader."""
-    problems = []
+    from . import privacy_files
+
+    problems: list[Problem] = []
     for path, display in files_to_scan(root):
+        kind = TEXT_SUFFIXES.get(path.suffix.lower(), "asset")
+        seen: set = set()
+        if kind == "asset":
+            problems += privacy_files.scan_asset(path, display, seen)
+            continue
         try:
             raw = path.read_bytes()
             text = raw.decode("utf-8")
         except OSError:
             continue
         except UnicodeDecodeError as exc:
-            if path.suffix == ".md":
-                line = raw[: exc.start].count(b"\n") + 1
-                col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-                problems.append(
-                    Problem(
-                        display,
-                        line,
-                        col,
-                        "",
-                        f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-                    )
-                )
+            if kind == "markdown":
+                problems.append(_not_utf8(raw, exc, display))
             continue
-        problems += scan_text(text, display)
-    return problems
+        found = scan_text(text, display)
+        seen.update(_key(*_kind_value(p)) for p in found)
+        if kind == "yaml":
+            found += privacy_files.scan_yaml_values(text, display, seen, (parsed or {}).get(display))
+        else:
+            found += privacy_files.scan_paragraphs(text, display, seen)
+        problems += found
+    return problems + privacy_files.scan_names(root, "local", set())
+
+
+def _kind_value(problem: Problem) -> tuple[str, str]:
+    found = re.search(r"\((.+?): (.+)\); remove it", problem.message)
+    return (found.group(1), found.group(2)) if found else ("", problem.message)
+
+
+def _not_utf8(raw: bytes, exc: UnicodeDecodeError, display: str) -> Problem:
+    line = raw[: exc.start].count(b"\n") + 1
+    col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+    return Problem(display, line, col, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")

@@ -11,6 +11,7 @@ anything that is not a regular file or a plain folder is refused by name, withou
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -92,3 +93,83 @@ def inside(root: Path, relative: str) -> bool:
         return False
     real = os.path.realpath(Path(root) / relative)
     return real == os.path.join(os.path.realpath(root), *parts)
+
+
+# Files in local/assets/ are published as they are, at the site's own address: a page or script
+# there would run in visitors' browsers with the site's authority, and a stylesheet or drawing
+# that loads something from another website makes every visit a third-party request.
+ACTIVE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".js", ".mjs", ".php", ".svgz", ".swf", ".xml", ".xsl"}
+_SVG_ACTIVE = re.compile(
+    r"<\s*(?:script|foreignObject|iframe|embed|object|handler)\b|\son[a-z]+\s*=|javascript:|"
+    r"""(?:xlink:)?href\s*=\s*["']\s*(?:https?:|//|file:|data:(?!image/(?:png|jpeg|gif|webp)))|"""
+    r"""url\(\s*["']?\s*(?:https?:|//|file:|javascript:)|@import""",
+    re.I,
+)
+_CSS_OUTSIDE = re.compile(
+    r"""url\(\s*["']?\s*(?:https?:|//|file:|javascript:)|@import\s+["']\s*(?:https?:|//)|expression\s*\(|"""
+    r"javascript:|behavior\s*:",
+    re.I,
+)
+
+
+def asset_problems(root: Path) -> list[Problem]:
+    """Assets that could run script or load from elsewhere (only ordinary files are looked at)."""
+    base = Path(root) / "local" / "assets"
+    problems = []
+    for path in sorted(base.rglob("*")) if base.is_dir() else ():
+        if not path.is_file() or path.is_symlink():
+            continue
+        display = path.relative_to(root).as_posix()
+        suffix = path.suffix.lower()
+        if path.name.startswith(".") and path.name not in (".gitkeep", ".keep", ".gitignore"):
+            problems.append(
+                Problem(
+                    display,
+                    0,
+                    0,
+                    "",
+                    "a hidden file in local/assets/ would be published with the site (a web server may "
+                    "obey a .htaccess file): remove it",
+                )
+            )
+        elif suffix in ACTIVE_SUFFIXES:
+            problems.append(
+                Problem(
+                    display,
+                    0,
+                    0,
+                    "",
+                    "a page or script in local/assets/ would run in visitors' browsers; assets are images, "
+                    "stylesheets and PDFs, and a local page is a Markdown file in local/pages/",
+                )
+            )
+        elif suffix in (".svg", ".css"):
+            text = _css_unescaped(path.read_bytes()[:5_000_000].decode("utf-8", errors="replace"))
+            found = (_SVG_ACTIVE if suffix == ".svg" else _CSS_OUTSIDE).search(text)
+            if found:
+                line = text.count("\n", 0, found.start()) + 1
+                what = (
+                    "a drawing with a script, an event handler or a link to another website"
+                    if suffix == ".svg"
+                    else "a stylesheet that loads from another website or runs script"
+                )
+                problems.append(
+                    Problem(
+                        display,
+                        line,
+                        1,
+                        "",
+                        f"{what} ('{found.group(0).strip()[:40]}'); the site loads "
+                        "nothing from elsewhere and runs no script from assets: take it out",
+                    )
+                )
+    return problems
+
+
+def _css_unescaped(text: str) -> str:
+    """CSS escapes written out (`u\\72l(` is `url(`), so a check cannot be dodged with them."""
+    return re.sub(
+        r"\\([0-9a-fA-F]{1,6})\s?|\\(.)",
+        lambda m: chr(int(m[1], 16)) if m[1] and int(m[1], 16) < 0x110000 else (m[2] or ""),
+        text,
+    )

@@ -62,7 +62,9 @@ entries are claims the checks above support, not a validator's verdict.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import io
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -98,14 +100,32 @@ class Rendered:
     size: int
 
 
+PANGO_HINT = (
+    "WeasyPrint, which makes the PDFs, could not load its system libraries ({error}); install Pango: "
+    "on Debian or Ubuntu `sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0` (make build does this "
+    "when run as root), or build without PDFs with SOP_PDF=0"
+)
+
+
+class MissingLibrary(RuntimeError):
+    """WeasyPrint's system libraries (Pango, HarfBuzz, Fontconfig) could not be loaded."""
+
+
 def _init() -> None:
     _die_with_parent()
-    from weasyprint.text.fonts import FontConfiguration
+    # An error here would break the whole pool with a traceback on stderr; it is kept and
+    # reported by render() instead, as one message with the package to install.
+    try:
+        # WeasyPrint prints a banner of its own when Pango is missing; the message below says it
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            from weasyprint.text.fonts import FontConfiguration
 
-    from . import tags
+        from . import tags
 
-    tags.install()
-    _worker["fonts"] = FontConfiguration()
+        tags.install()
+        _worker["fonts"] = FontConfiguration()
+    except (OSError, ImportError) as exc:
+        _worker["error"] = PANGO_HINT.format(error=str(exc).splitlines()[0][:200])
     _worker["images"] = {}
 
 
@@ -137,19 +157,25 @@ def options_for(job: RenderJob) -> dict:
 
 def render(job: RenderJob) -> Rendered:
     """Render one print HTML file to PDF. Runs in a worker process."""
-    from weasyprint import HTML
-
     if not _worker:
         _init()
+    if "error" in _worker:
+        raise MissingLibrary(_worker["error"])
+    from weasyprint import HTML
+
     # WeasyPrint builds millions of small objects and frees few until the document is written;
     # Python's cyclic collector walking them again and again was 10-25 % of a render
     # (benchmarks/RESULTS.md). Collect once per document instead.
     gc.disable()
     try:
-        document = HTML(filename=job.html, url_fetcher=fetcher_for(job)).render(
+        fetcher = fetcher_for(job)
+        document = HTML(filename=job.html, url_fetcher=fetcher).render(
             font_config=_worker["fonts"], cache=_worker["images"], **options_for(job)
         )
         document.write_pdf(job.pdf, finisher=_finisher(job), **options_for(job))
+        if fetcher.refused:
+            os.unlink(job.pdf)
+            raise RefusedResource(fetcher.refused[0])
         pages = len(document.pages)
     finally:
         document = None
@@ -158,28 +184,37 @@ def render(job: RenderJob) -> Rendered:
     return Rendered(job.name, job.pdf, pages, os.path.getsize(job.pdf))
 
 
+class RefusedResource(Exception):
+    """The print HTML asked for a file outside the site's folders, or for a network address."""
+
+
 def fetcher_for(job: RenderJob):
     from weasyprint.urls import URLFetcher
 
     class Fetcher(URLFetcher):
         """WeasyPrint's fetcher, limited to ordinary files in allowed folders (data: URLs too, as
-        they hold their content inline). Anything else stops the render with a message naming the
-        address: no network request, no file from elsewhere on the machine, no link followed."""
+        they hold their content inline). Anything else is not fetched and is noted in `refused`,
+        which render() turns into an error naming the address: no network request, no file from
+        elsewhere on the machine, no link followed."""
+
+        refused: list[str] = []
 
         def fetch(self, url, headers=None):
-            refused = refusal(url, [Path(job.html).resolve().parent, *(ROOT / f for f in ASSET_FOLDERS)])
-            if refused:
-                from weasyprint.urls import FatalURLFetchingError
-
-                raise FatalURLFetchingError(refused)
+            reason = refusal(url, [Path(job.html).resolve().parent, *(ROOT / f for f in ASSET_FOLDERS)])
+            if reason:
+                self.refused.append(reason)
+                raise RefusedResource(reason)
             return super().fetch(url, headers)
 
-    return Fetcher(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True)
+    fetcher = Fetcher(allowed_protocols=("file", "data"), allow_redirects=False)
+    fetcher.refused = []
+    return fetcher
 
 
 def refusal(url: str, folders) -> str:
     """Why a PDF must not load url ("" when it may): only data: and file: URLs of ordinary files,
-    reached without symbolic links, inside one of folders."""
+    reached without symbolic links, inside one of folders (a missing file there is WeasyPrint's
+    usual warning, not a refusal)."""
     from urllib.parse import urlsplit
     from urllib.request import url2pathname
 
@@ -188,13 +223,14 @@ def refusal(url: str, folders) -> str:
         return ""
     shown = url if len(url) <= 120 else url[:117] + "..."
     if scheme != "file":
-        return f"the PDF would fetch {shown} from the network; PDFs use only the site's own files"
+        return f"it would fetch {shown} from the network; PDFs use only the site's own files"
     path = os.path.normpath(url2pathname(urlsplit(url).path))
-    real = os.path.realpath(path)
-    ok = real == path and os.path.isfile(path) and not os.path.islink(path)
-    if ok and any(Path(real).is_relative_to(os.path.realpath(f)) for f in folders):
+    inside = any(Path(path).is_relative_to(os.path.realpath(f)) for f in folders)
+    if inside and not os.path.lexists(path):
         return ""
-    return f"the PDF would embed {shown}, which is not a file of the site or its assets; take it out of the page or data that names it"
+    if inside and os.path.realpath(path) == path and os.path.isfile(path):
+        return ""
+    return f"it would embed {shown}, which is not a file of the site or its assets; take it out of the page or data"
 
 
 def _finisher(job: RenderJob):

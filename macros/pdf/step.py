@@ -10,6 +10,7 @@ on_post_build   wait for the rest; the PDFs are in <site>/downloads/ before the 
 from __future__ import annotations
 
 import re
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,8 +160,15 @@ class PdfStep:
                 from mkdocs.exceptions import PluginError
 
                 job = next(j for j in self.jobs if j.name == name)
+                if isinstance(exc, BrokenProcessPool):  # a worker died: no message of its own to show
+                    why = (
+                        "a PDF worker process stopped (out of memory, or WeasyPrint's Pango library failed to "
+                        "load: on Debian or Ubuntu `sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0`)"
+                    )
+                else:
+                    why = f"{type(exc).__name__}: {exc}"
                 raise PluginError(
-                    f"Could not make the PDF downloads/{job.output}: {type(exc).__name__}: {exc}. "
+                    f"Could not make the PDF downloads/{job.output}: {why}. "
                     f"The HTML it was made from is {build_dir(self.root) / 'print' / (name + '.html')}"
                 ) from None
         return self.done[name]

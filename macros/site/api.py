@@ -124,7 +124,7 @@ def macros_for(model, render: Renderer) -> dict:
             "variations.html",
             variations=model.variations,
             groups=groups,
-            based_on=model["local"]["based_on"],
+            based_on={**model["local"]["based_on"], "unchecked": model["local"].get("unchecked", False)},
             outside=model["local"]["outside"],
         )
 

@@ -15,13 +15,15 @@ from . import diagram
 from .numbering import page_kind
 from .pages import generated_pages
 from .render import long_date
+from .sandbox import PageSandbox
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*(\{[^}]*\})?\s*$", re.M)
 
 
 # Headings are read from the Markdown sources, before mkdocs-macros renders them; this small
 # environment knows only the role-name macros, so any other macro call makes the heading unusable.
-_HEADINGS = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+# A sandbox, like the pages' own (site/sandbox.py): a heading is page text, and pages run no code.
+_HEADINGS = PageSandbox(undefined=jinja2.StrictUndefined, autoescape=False)
 
 
 @cache
@@ -57,8 +59,8 @@ def heading_text(model, heading: str) -> str | None:
         return lambda role_id, plural=False: role_text(model.get("roles", role_id), kind + ("s" if plural else ""))
 
     try:
-        return _HEADINGS.from_string(heading).render(name=naming("name"), Name=naming("Name"))
-    except (jinja2.TemplateError, KeyError, TypeError):
+        return _HEADINGS.render_page(heading, {"name": naming("name"), "Name": naming("Name")})
+    except (jinja2.TemplateError, KeyError, TypeError, ValueError, OverflowError, RecursionError):
         return None
 
 

@@ -1,29 +1,33 @@
 """How pages are rendered by mkdocs-macros: errors as one line, data escaped, data never run as a template.
 
 mkdocs-macros (1.5) catches every exception while it renders a page, logs it with a full Python
-traceback and then calls exit(). People editing pages are not developers, so `install(env)`
-replaces the plugin's `render` method on this one plugin instance with `render` below: it does
-the same thing (page meta `render_macros`, the `render_by_default` setting, page variables
-overlaid with the page's meta) but raises MkDocs' PluginError with the Markdown file and line,
-e.g. `docs/procedure/access.md:4: unknown macro 'nosuch'`. Two more differences:
+traceback and then calls exit(), and renders in a plain Jinja environment from which a page can
+reach all of Python. `install(env, macros, data)` replaces the plugin's `render` method on this
+one plugin instance with `render` below: it honours the same settings (page meta
+`render_macros`, `render_by_default`) but renders in Jinja's sandbox (site/sandbox.py) with only
+the project's macros, the data and the page's front matter in scope, and raises MkDocs'
+PluginError with the Markdown file and line, e.g.
+`docs/procedure/access.md:4: unknown macro 'nosuch'`. Two more differences:
   - autoescape is on, as in our own templates: `{{ sop.trust.name }}` in a page puts the data
     in as text, never as HTML (our macros return Markup, which is not escaped again);
   - the plugin also renders a page's title when it contains `{{` or `{%`; the titles of
     generated pages (one per role and form) come from the data, and data is never run as a
     template, so those are left as they are.
 On an error MkDocs stops the build and `python -m macros.build` keeps the previous site.
-Only the public parts of the plugin are used (`env.env`, `env.variables`, `env.page`, `env.config`,
-`env.project_dir`).
+Only the public parts of the plugin are used (`env.env` for its loader and syntax settings,
+`env.page`, `env.config`, `env.project_dir`).
 """
 
 from __future__ import annotations
 
 import re
 import traceback
-from copy import copy
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SecurityError
+
+from .sandbox import PageSandbox
 
 _UNDEFINED = re.compile(r"^'([^']+)' is undefined$")
 _ARGS = re.compile(
@@ -65,6 +69,14 @@ def explain(exc: BaseException, source_line: str = "") -> str:
         found = _ARGS.match(message)
         if found:
             return f"wrong arguments for macro '{found.group(1)}': {found.group(2)}"
+    if isinstance(exc, SecurityError):
+        return f"not allowed in a page: {message}"
+    if isinstance(exc, OverflowError):
+        return f"not allowed in a page: {message}"
+    if isinstance(exc, RecursionError):
+        return "a macro in the page calls itself without end"
+    if isinstance(exc, MemoryError):
+        return "the page needs more memory than there is"
     if isinstance(exc, (ValueError, KeyError, TypeError)):
         return message.strip("'\"") if isinstance(exc, KeyError) else message
     return f"{type(exc).__name__}: {message}"
@@ -89,9 +101,26 @@ def describe(exc: BaseException, markdown: str, src_path: str, source: str | Non
     return text
 
 
-def install(env) -> None:
-    """Make mkdocs-macros raise PluginError(describe(...)) instead of printing a traceback and exiting."""
+def install(env, macros: dict, data: dict) -> None:
+    """Make mkdocs-macros render pages in a sandbox (site/sandbox.py) that sees only `macros` and
+    `data`, and raise PluginError(describe(...)) instead of printing a traceback and exiting."""
     from mkdocs.exceptions import PluginError
+
+    sandboxes: list[PageSandbox] = []
+
+    def sandbox() -> PageSandbox:
+        if not sandboxes:  # the plugin makes its own environment after define_env: copy its settings
+            plain = env.env
+            box = PageSandbox(
+                loader=plain.loader,
+                undefined=plain.undefined,
+                autoescape=True,
+                **{k: getattr(plain, k) for k in _SYNTAX},
+            )
+            box.globals.update(macros)
+            box.globals.update(data)
+            sandboxes.append(box)
+        return sandboxes[0]
 
     def render(markdown: str, force_rendering: bool = False) -> str:
         page = env.page
@@ -103,11 +132,8 @@ def install(env) -> None:
             return markdown
         if not env.config["render_by_default"] and not (force_rendering or meta.get("render_macros")):
             return markdown
-        variables = copy(env.variables)
-        variables.update(meta)
-        env.env.autoescape = True  # the plugin creates its Jinja environment after define_env
         try:
-            return env.env.from_string(markdown).render(**variables)
+            return sandbox().render_page(markdown, meta)
         except Exception as exc:  # noqa: BLE001 - every page error becomes one clear message
             src_path = _display_path(env, file)
             source = None
@@ -119,6 +145,16 @@ def install(env) -> None:
             raise PluginError(describe(exc, markdown, src_path, source)) from None
 
     env.render = render
+
+
+_SYNTAX = (
+    "block_start_string",
+    "block_end_string",
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+)
 
 
 def _display_path(env, file) -> str:

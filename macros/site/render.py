@@ -13,6 +13,7 @@ import markdown
 from markupsafe import Markup
 
 from ..data.textrefs import capital, number_word, role_text
+from .sanitize import sanitize_html
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -28,7 +29,7 @@ def md(text: str) -> Markup:
     converter = getattr(_converters, "md", None)
     if converter is None:
         converter = _converters.md = markdown.Markdown(extensions=["sane_lists"])
-    return Markup(converter.reset().convert(html.escape(str(text), quote=False)))
+    return Markup(sanitize_html(converter.reset().convert(html.escape(str(text), quote=False))))
 
 
 def md_inline(text: str) -> Markup:

@@ -112,6 +112,7 @@ def apply_local(root: Path, files: dict[str, Loaded], validate):
         "additions": notes,
         "changed": bool(variations),
         "outside": history["outside"],
+        "unchecked": bool(releases) and ref_version not in releases,  # no fingerprint to compare with
         "warnings": warnings,
         "releases": releases,
         "previous": previous_version(root, files, local, releases, merged["document"].data),
@@ -179,7 +180,7 @@ def check_history(root: Path, files: dict, merged: dict, variations: list, relea
 def review_warning(v, current: str) -> str:
     reviewed = v.reviewed_version
     what = "; ".join(f"{c.field.replace('_', ' ')} was {_short(c.reference)}, now {_short(c.local)}" for c in v.review)
-    where = f" ({v.source.file}:{v.source.line})" if v.source else ""
+    where = f" ('{v.item_id}', {v.source.file}:{v.source.line})" if v.source else ""
     return (
         f"WARNING - the reference SOP changed {v.label or v.file}{where} since version {reviewed}, which you "
         f'reviewed: {what}. Review your local change, then set based_on: "{current}" in local/document.yml'

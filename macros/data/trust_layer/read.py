@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from ..problems import Problem, format_path
-from ..safe_files import inside
+from ..safe_files import inside, refusal
 from ..validate import nearest
 from ..yamlpos import Loaded, load_file
 
@@ -55,6 +55,10 @@ def read_local(root: Path, names) -> tuple[dict[str, Loaded], list[Problem]]:
             )
             continue
         by_name[stem] = path.name
+        reason = refusal(path, display)
+        if reason:
+            problems.append(Problem(display, 0, 0, "", reason))
+            continue
         loaded = load_file(path, display)
         if loaded.problems and loaded.data is None and _only_comments(path):
             continue  # an all-comments file (e.g. a copied example with everything commented out) changes nothing
@@ -79,8 +83,8 @@ def local_pages(root: Path) -> tuple[list[dict], list[Problem]]:
     folder = Path(root) / "local" / "pages"
     for path in sorted(folder.iterdir()) if folder.is_dir() else ():
         display = f"local/pages/{path.name}"
-        if path.suffix.lower() != ".md" or path.name.startswith("."):
-            if path.suffix.lower() in (".markdown", ".txt", ".html", ".htm") or path.suffix == ".MD":
+        if path.suffix != ".md" or path.name.startswith("."):
+            if path.suffix.lower() in (".md", ".markdown", ".txt", ".html", ".htm"):
                 problems.append(Problem(display, 0, 0, "", "a local page is a Markdown file ending in .md; rename it"))
             continue
         if not PAGE_NAME.fullmatch(path.stem) or path.suffix != ".md":
@@ -94,6 +98,10 @@ def local_pages(root: Path) -> tuple[list[dict], list[Problem]]:
                     "ending in .md (e.g. local/pages/contacts.md)",
                 )
             )
+            continue
+        reason = refusal(path, display)
+        if reason:  # a folder or a pipe named like a page (links are refused before this, by load_model)
+            problems.append(Problem(display, 0, 0, "", reason))
             continue
         try:
             text = path.read_text(encoding="utf-8")

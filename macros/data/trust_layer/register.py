@@ -70,7 +70,8 @@ def reference_words(value, files: dict[str, Loaded]):
 
 
 def _expander(data: dict):
-    names = copy.deepcopy({k: data[k] for k in ("roles", "forms", "supervision")})
+    # everything text references can name: roles, forms, supervision, and safety's systems and timescales
+    names = copy.deepcopy({k: data[k] for k in ("roles", "forms", "supervision", "safety") if k in data})
     content.name_variants(names)  # variants without their own name are named from their parent
     return textrefs.expander(names)
 
