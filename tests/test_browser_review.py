@@ -11,7 +11,7 @@ import pytest
 from macros.data.model import load_model
 from macros.site.render import long_date
 from tests.browser_support import serve
-from tests.conftest import require_browser
+from tests.conftest import require_browser  # the session's Chromium is the `browser` fixture (conftest)
 
 BANNER = "This procedure is past its review date."
 
@@ -27,7 +27,7 @@ def site(built_site):
         yield url
 
 
-def open_on(browser, url: str, day: dt.date):
+def open_on(browser, url: str, day: dt.date):  # noqa: F811
     """The page as a reader sees it at noon (their time) on `day`; returns (page, requests)."""
     page = browser.new_page()
     requests: list[str] = []
@@ -44,7 +44,7 @@ def test_the_site_was_built_before_the_review_date(built_site, review):
 
 
 @pytest.mark.parametrize("days_after, overdue", [(-1, False), (0, False), (1, True), (400, True)])
-def test_overdue_is_worked_out_on_the_readers_day(browser, site, review, days_after, overdue):
+def test_overdue_is_worked_out_on_the_readers_day(browser, site, review, days_after, overdue):  # noqa: F811
     require_browser()
     page, requests = open_on(browser, f"{site}/procedure/referral.html", review + dt.timedelta(days=days_after))
     try:
