@@ -5,6 +5,7 @@ MkDocs loads this file by path, so the project root is put on sys.path to import
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from macros.data.safe_files import file_problems  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.collect import flatten_nav  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
-from macros.site import local_site  # noqa: E402
+from macros.site import local_site, search_rank, search_worker, site_url, theme_html  # noqa: E402
 from macros.site.numbering import SiteNumbers, XrefError, number_toc, unknown_pages  # noqa: E402
 from macros.site.pages import WHAT_CHANGED, generated_pages, named_nav  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
@@ -54,6 +55,8 @@ def on_config(config):
     config["nav"] = local_site.local_nav(config["nav"], model)
     config["extra_css"] = [*config["extra_css"], *local_site.local_css(ROOT)]
     config["theme"]["logo"] = local_site.site_path(model["trust"]["logo"])
+    config["theme"]["favicon"] = local_site.site_path(model["trust"].get("favicon", model["trust"]["logo"]))
+    config["site_url"] = site_url.published_url(config.get("site_url"), model["trust"], os.environ) or None
     config["site_name"] = model["document"]["short_title"]
     config["site_description"] = model["document"]["description"]
     config["nav"] = named_nav(config["nav"], model)  # "{Names:peer-lead}" in nav titles
@@ -112,8 +115,10 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    """Local notes (local/additions.yml) go at the end of the section they name."""
+    """Local notes (local/additions.yml) go at the end of the section they name; the page's
+    weight in the site search is set (macros/site/search_rank.py)."""
     _check_front_matter(page)
+    page.meta = search_rank.with_boost(page.meta, page.file.src_uri)
     model = _model()
     notes = local_site.notes_for(model, page.file.src_uri)
     if not notes:
@@ -231,6 +236,7 @@ def on_nav(nav, config, files):
 def on_page_content(html, page, config, files):
     html = sanitize_html(html)  # no script or outside file from a page's raw HTML or links: site/sanitize.py
     html = _number_page(html, page)
+    html = theme_html.spaced_blocks(html)  # before the search index reads the page
     step = _pdf.get("step")
     return step.on_page_content(html, page.file.src_uri, page.url) if step else html
 
@@ -245,11 +251,18 @@ def on_env(env, config, files):
 
 
 def on_post_page(output, page, config):
+    output = theme_html.valid_toggles(output)
     step = _pdf.get("step")
     return step.on_post_page(output) if step else output
 
 
+def on_post_template(output_content, template_name, config):
+    """Static templates (404.html) get the same corrections as pages."""
+    return theme_html.valid_toggles(output_content) if template_name.endswith(".html") else output_content
+
+
 def on_post_build(config):
+    search_worker.install(Path(config["site_dir"]))
     if step := _pdf.pop("step", None):
         step.on_post_build()
 

@@ -6,9 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
+
+from tests.browser_support import chromium_path, launch, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("docs", "sop_data", "macros", "overrides", "local", "mkdocs.yml")
@@ -67,3 +70,45 @@ def built_site_with_pdfs(tmp_path_factory) -> Path:
     result = run_build(proj, env={"SOP_PDF": "1", "SOP_BUILD_DIR": str(proj / "build")})
     assert result.returncode == 0, result.stderr
     return proj / "site"
+
+
+# ---------- the browser tests' Chromium and local web server (one of each per session) ----------
+
+
+def require_browser() -> None:
+    """In CI a missing browser fails the run; on a developer machine the browser tests are
+    skipped, loudly (a warning in the summary as well as the skip reason)."""
+    problem = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on the machine
+        problem = "Playwright for Python is not installed (run `make test`, which installs requirements/test.txt)"
+    if problem is None and chromium_path() is None:
+        problem = (
+            "Chromium was not found at /usr/lib/chromium/chromium (Debian package `chromium`; "
+            "install it with `sudo apt-get install chromium`, or set SOP_CHROMIUM to a Chromium binary)"
+        )
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run in CI: {problem}")
+        message = f"BROWSER TESTS SKIPPED: {problem}"
+        warnings.warn(message, stacklevel=2)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, one for the whole session."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = launch(pw)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    with serve(built_site) as url:
+        yield url

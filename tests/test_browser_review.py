@@ -11,7 +11,7 @@ import pytest
 from macros.data.model import load_model
 from macros.site.render import long_date
 from tests.browser_support import serve
-from tests.test_browser import browser, require_browser  # noqa: F401  (the session's Chromium)
+from tests.conftest import require_browser  # the session's Chromium is the `browser` fixture (conftest)
 
 BANNER = "This procedure is past its review date."
 

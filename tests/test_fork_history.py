@@ -227,7 +227,7 @@ def changes_listed(site: Path) -> set[tuple]:
     out = set()
     for table in re.findall(r"<table class=\"sop-changes\".*?</table>", html, re.S):
         caption = re.search(r"<caption>(.*?)</caption>", table, re.S).group(1).strip()
-        for label, kind in re.findall(r'<th scope="row"[^>]*>(.*?)</th><td[^>]*>(.*?)</td>', table, re.S):
+        for label, kind in re.findall(r'<th scope="row"[^>]*>(.*?)</th>\s*<td[^>]*>(.*?)</td>', table, re.S):
             out.add((caption, re.sub(r"\s+", " ", label).strip(), kind.strip()))
     return out
 

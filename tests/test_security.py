@@ -194,6 +194,7 @@ def render_page(source: str) -> str:
         ("{{ '{:>999999999}'.format(1) }}", "a width of a million characters"),
         ("{{ 'a'|center(999999999) }}", "too large a number to give to the filter center"),
         ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "calls itself without end"),
+        ("{% set x = '0123456789' * 1000 %}" + "{% set x = x ~ x %}" * 40 + "{{ x }}", "joining these texts with ~"),
     ],
 )
 def test_a_page_cannot_reach_python_or_exhaust_the_machine(attack, words):

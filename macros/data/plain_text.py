@@ -35,8 +35,8 @@ THEME_FIELDS = (
     ("roles", ("roles", "*", "qualifier")),
     ("forms", ("forms", "*", "title")),
 )
-URL_FIELDS = (("trust", ("website",)),)
-PATH_FIELDS = (("trust", ("logo",)),)
+URL_FIELDS = (("trust", ("website",)), ("trust", ("site_url",)))
+PATH_FIELDS = (("trust", ("logo",)), ("trust", ("favicon",)))
 UNSAFE = re.compile(r'[<>"]')
 WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"']+$")
 FILE_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")

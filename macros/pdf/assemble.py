@@ -92,6 +92,8 @@ def process_page(html: str, part: Part, ctx: Context, numbers: bool = True) -> t
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
     for link in root.xpath('.//a[contains(concat(" ", @class, " "), " headerlink ")]'):
         link.drop_tree()  # the site's ¶ permalinks mean nothing on paper
+    for el in root.xpath('.//*[contains(concat(" ", @class, " "), " sop-screen-only ")]'):
+        el.drop_tree()  # the web page's form notes and buttons, the phone-only access view
     if not numbers:  # section numbers (macros/site/numbering.py) left out of this PDF
         for number in root.xpath('.//span[contains(concat(" ", @class, " "), " sop-num ")]'):
             number.drop_tree()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..data.textrefs import role_text
 from ..data.trust_layer import changes
 from ..data.validate import schema_for
+from ..pdf import enabled as pdf_enabled
 from .content_macros import content_macros
 from .render import Renderer
 
@@ -76,10 +77,10 @@ def macros_for(model, render: Renderer) -> dict:
         return render("access_matrix.html", areas=areas, columns=columns)
 
     def form(form_id: str):
-        return render("form.html", form=item("forms", form_id))
+        return render("form.html", form=item("forms", form_id), pdf=pdf_enabled())
 
     def form_page(form_id: str):
-        return render("form_page.md", form=item("forms", form_id))
+        return render("form_page.md", form=item("forms", form_id), pdf=pdf_enabled())
 
     def forms_index():
         return render("forms_index.html", forms=model.items("forms"))

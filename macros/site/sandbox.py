@@ -23,6 +23,7 @@ import re
 import time
 
 import jinja2
+from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 MAX_INT = 1_000_000
@@ -34,12 +35,29 @@ _WIDE = re.compile(r"\d{6,}")  # a field width of a million or more in a format 
 HIDDEN_GLOBALS = ("lipsum", "cycler", "joiner", "namespace")
 
 
+class _CheckedConcat(CodeGenerator):
+    """Compiles `a ~ b` to a call the sandbox can limit (Jinja joins strings directly, so
+    `{% set x = x ~ x %}` written forty times would double a text until memory ran out)."""
+
+    def visit_Concat(self, node, frame) -> None:
+        if frame.eval_ctx.volatile:  # the same choice of join as Jinja's own visit_Concat
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        else:
+            join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        self.write(f"environment.checked_concat({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class PageLimit(SecurityError):
     """A page asked for more time, memory or a bigger number than any SOP page needs."""
 
 
 class PageSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _CheckedConcat
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,6 +98,12 @@ class PageSandbox(ImmutableSandboxedEnvironment):
             _check_format(left)
             _check_args(right if isinstance(right, tuple) else (right,), {}, "%")
         return super().call_binop(context, operator, left, right)
+
+    def checked_concat(self, join, parts):
+        self.tick()
+        if sum(len(p) if isinstance(p, str) else 0 for p in parts) > MAX_TEXT:
+            raise PageLimit("joining these texts with ~ makes them too long for a page")
+        return join(parts)
 
     def getattr(self, obj, attribute):
         self.tick()

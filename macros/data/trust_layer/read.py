@@ -132,16 +132,24 @@ def local_pages(root: Path) -> tuple[list[dict], list[Problem]]:
 
 
 def check_logo(root: Path, trust: Loaded) -> list[Problem]:
-    """The logo must be a file that the site and PDFs can use: one in local/assets/ (or the theme's)."""
-    logo = trust.data.get("logo", "")
-    pos = trust.pos(("logo",))
-    if not logo.startswith(("local/assets/", "overrides/")) or not inside(root, logo):
-        message = f"'{logo}' is not in local/assets/; put the logo there and write e.g. logo: local/assets/logo.svg"
-    elif not (Path(root) / logo).is_file():
-        message = f"there is no file {logo}; check the folder and the spelling of the name (capital letters count)"
-    else:
-        return []
-    return [Problem(pos.file, pos.line, pos.col, "logo", message)]
+    """The logo (and the favicon, if given) must be a file that the site and PDFs can use: one in
+    local/assets/ (or the theme's)."""
+    problems = []
+    for key in ("logo", "favicon"):
+        if key not in trust.data:
+            continue
+        path = trust.data.get(key, "")
+        pos = trust.pos((key,))
+        if not path.startswith(("local/assets/", "overrides/")) or not inside(root, path):
+            message = (
+                f"'{path}' is not in local/assets/; put the file there and write e.g. {key}: local/assets/{key}.svg"
+            )
+        elif not (Path(root) / path).is_file():
+            message = f"there is no file {path}; check the folder and the spelling of the name (capital letters count)"
+        else:
+            continue
+        problems.append(Problem(pos.file, pos.line, pos.col, key, message))
+    return problems
 
 
 def check_addition_pages(root: Path, additions: Loaded) -> list[Problem]:
