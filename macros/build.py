@@ -73,15 +73,19 @@ def swap_in(new: Path, target: Path) -> None:
 
 @contextlib.contextmanager
 def _swap_lock(target: Path):
-    lock = target.with_name(f".{target.name}.lock")
-    with open(lock, "a+b") as handle:
-        try:
-            import fcntl
-
-            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
-        except ImportError:  # not POSIX: no lock, the rename errors are still reported cleanly
-            pass
+    """Two builds never swap at once. The lock is taken on the folder that holds site/ (flock works on
+    a folder's descriptor), so no lock file is left beside the site."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, the rename errors are still reported cleanly
         yield
+        return
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released when the descriptor is closed
+        yield
+    finally:
+        os.close(fd)
 
 
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:new|old)-\d+$")

@@ -474,4 +474,4 @@ def test_an_immutable_site_folder_is_one_line_and_kept(project, tmp_path):
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert f"Build failed: cannot write {site}: not permitted; it may be immutable" in result.stderr
     assert (site / "index.html").read_text() == "previous"
-    assert sorted(p.name for p in site.parent.iterdir()) == [".site.lock", "site"]
+    assert sorted(p.name for p in site.parent.iterdir()) == ["site"]  # nothing left beside it

@@ -9,10 +9,10 @@ from __future__ import annotations
 from ..problems import Problem, format_path
 from ..validate import close_ids, schema_for
 from ..yamlpos import Loaded, Pos
+from .labels import item_label
 from .register import Change, Variation
 
 MERGE_KEYS = ("new", "remove", "after", "before")
-LABEL_KEYS = ("title", "name", "label", "question", "term", "group", "version")
 
 
 def merge_files(
@@ -284,7 +284,7 @@ class _IdList:
             self._link(value, k, self.tail, None)
 
     def _where(self, item_id: str, item) -> tuple:
-        return self.where + ((self.key, item_id, _label(item)),)
+        return self.where + ((self.key, item_id, item_label(item)),)
 
     def add(self, entry: dict, ep: tuple) -> None:
         m, item_id = self.m, entry["id"]
@@ -395,15 +395,6 @@ def _merge_key_problems(entry: dict) -> list[tuple[str, str]]:
 def is_id_list(schema: dict) -> bool:
     items = schema.get("items") if schema.get("type") == "array" else None
     return isinstance(items, dict) and "id" in items.get("properties", {})
-
-
-def _label(item) -> str:
-    if isinstance(item, dict):
-        for key in LABEL_KEYS:
-            if isinstance(item.get(key), str):
-                return item[key]
-        return str(item.get("id", ""))
-    return str(item)
 
 
 def _field(path: tuple) -> str:
