@@ -75,11 +75,11 @@ def made_by_build(folder: Path, kind: str) -> bool:
         return False
     if not entries or MARKERS[kind] in entries:
         return True
-    if kind == "build":  # made before markers: only print/ with the print HTML in it
-        return (
-            entries == ["print"]
-            and (folder / "print").is_dir()
-            and all(n.endswith(".html") for n in os.listdir(folder / "print"))
+    if kind == "build":  # made before markers (print/ with the print HTML), or by the browser tests' screenshots
+        known = {"print": (".html",), "screenshots": (".png", ".pdf")}
+        return set(entries) <= set(known) and all(
+            (folder / name).is_dir() and all(n.endswith(known[name]) for n in os.listdir(folder / name))
+            for name in entries
         )
     return all((folder / f).is_file() for f in _SITE_FILES)
 

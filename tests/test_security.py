@@ -82,6 +82,17 @@ def test_a_site_the_build_made_is_replaced_and_marked(built_site):
     assert outdir.refusal(built_site, built_site.parent, "site", "SOP_SITE_DIR") == ""
 
 
+def test_a_build_folder_holding_only_the_browser_tests_screenshots_is_the_builds(tmp_path):
+    # `make test` writes build/screenshots/ for a person to look at; `make build` must still run afterwards
+    build = tmp_path / "project" / "build"
+    (build / "screenshots").mkdir(parents=True)
+    (build / "screenshots" / "home-phone.png").write_bytes(b"png")
+    (build / "screenshots" / "print-access-matrix.pdf").write_bytes(b"pdf")
+    assert outdir.made_by_build(build, "build")
+    (build / "notes.txt").write_text("someone else's")
+    assert not outdir.made_by_build(build, "build")
+
+
 def test_make_clean_deletes_only_folders_the_build_made(tmp_path):
     project = tmp_path / "project"
     (project / "site").mkdir(parents=True)
