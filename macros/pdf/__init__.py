@@ -4,7 +4,9 @@
   packs.py     which pages go into which PDF (sop_data/packs.yml), checked against the nav
   assemble.py  one print HTML document per PDF: cover, control table, contents, pages
   render.py    WeasyPrint calls, run in parallel worker processes
-  forms.py     fillable-form details: field names and their human labels
+  tags.py      the tagged-PDF structure tree (one element per HTML element; page furniture as artifacts)
+  acroform.py  form fields made to work in every viewer (appearances, export values, radios, signatures)
+  forms.py     fillable-form details: field names, their human labels, kinds and required flags
   links.py     the download links and the downloads page on the site
   step.py      ties them together for the MkDocs hooks
 

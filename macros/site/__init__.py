@@ -1,4 +1,5 @@
-"""Stage 2, the site: the macros pages call (api, content_macros), Jinja rendering of data
-(render, page_render), pages generated from data (pages), the referral diagram (diagram) and the
-Trust's own pages, notes and assets (local_site).
+"""Stage 2, the site: the macros pages call (api, content_macros), Jinja rendering of data (render)
+and of pages in a sandbox (page_render, sandbox), HTML clean-up (sanitize, theme_html), section
+numbers (numbering), pages generated from data (pages), search ranking (search_rank, search_worker),
+the site address (site_url), the referral diagram (diagram) and the Trust's own pages (local_site).
 """
