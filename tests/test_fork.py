@@ -101,18 +101,24 @@ def upstream_changes(repo: Path) -> None:
     page.write_text(page.read_text().rstrip("\n") + f"\n\n{UPSTREAM_SENTENCE}\n")
 
 
-@pytest.fixture(scope="module")
-def merged_fork(tmp_path_factory):
-    base = tmp_path_factory.mktemp("fork")
+def reference_upstream(base: Path, message: str) -> Path:
+    """The reference SOP as released, committed once and published as a bare repository."""
     seed = base / "seed"
     seed.mkdir()
     snapshot(seed)
     release_snapshot(seed)  # the reference as released (tests/test_release.py checks the real one is fresh)
     git(seed, "init", "-q", "-b", "main")
     git(seed, "add", "-A")
-    git(seed, "commit", "-q", "-m", "Reference SOP")
+    git(seed, "commit", "-q", "-m", message)
     upstream = base / "upstream.git"
     git(base, "clone", "-q", "--bare", str(seed), str(upstream))
+    return upstream
+
+
+@pytest.fixture(scope="module")
+def merged_fork(tmp_path_factory):
+    base = tmp_path_factory.mktemp("fork")
+    upstream = reference_upstream(base, "Reference SOP")
 
     # The Trust forks, and adapts only inside local/.
     fork = base / "fork"

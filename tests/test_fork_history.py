@@ -23,7 +23,7 @@ from macros.data.model import load_model
 from macros.data.yamlpos import load_file
 from tests import fork_layer
 from tests.conftest import run_build
-from tests.test_fork import git, insert_item, page_text, release_snapshot, snapshot
+from tests.test_fork import git, insert_item, page_text, reference_upstream, release_snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -136,15 +136,7 @@ def warnings_of(build) -> list[str]:
 @pytest.fixture(scope="module")
 def years(tmp_path_factory):
     base = tmp_path_factory.mktemp("years")
-    seed = base / "seed"
-    seed.mkdir()
-    snapshot(seed)
-    release_snapshot(seed)  # the reference as released (tests/test_release.py checks the real one is fresh)
-    git(seed, "init", "-q", "-b", "main")
-    git(seed, "add", "-A")
-    git(seed, "commit", "-q", "-m", "Reference SOP 1.0")
-    upstream = base / "upstream.git"
-    git(base, "clone", "-q", "--bare", str(seed), str(upstream))
+    upstream = reference_upstream(base, "Reference SOP 1.0")
     work = base / "reference"
     git(base, "clone", "-q", str(upstream), str(work))
     fork = base / "fork"

@@ -142,18 +142,9 @@ def ids_at(data: dict, where: tuple) -> set:
 
 def collection_ids(data: dict) -> dict[str, set]:
     """Collection name -> ids, for every collection the schemas name in one version's data."""
-    from ..validate import schema_for, walk_refs
+    from .labels import collection_labels
 
-    out: dict[str, set] = {}
-    for name, value in data.items():
-        try:
-            schema = schema_for(name)
-        except OSError:
-            continue
-        for kind, collection, _, items in walk_refs(value, schema):
-            if kind == "collection":
-                out.setdefault(collection, set()).update(i.get("id") for i in items if isinstance(i, dict))
-    return out
+    return {collection: set(labels) for collection, labels in collection_labels(data).items()}
 
 
 def upstream_hints(problems: list, releases: dict[str, Release], current: str) -> list:
