@@ -41,9 +41,7 @@ def _kind(value) -> str:
         return "nothing"
     if isinstance(value, bool):
         return f"true/false ({str(value).lower()})"
-    if isinstance(value, int):
-        return f"a number ({value})"
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         return f"a number ({value})"
     if isinstance(value, str):
         return f"a string ('{value[:40]}')"

@@ -69,9 +69,7 @@ def explain(exc: BaseException, source_line: str = "") -> str:
         found = _ARGS.match(message)
         if found:
             return f"wrong arguments for macro '{found.group(1)}': {found.group(2)}"
-    if isinstance(exc, SecurityError):
-        return f"not allowed in a page: {message}"
-    if isinstance(exc, OverflowError):
+    if isinstance(exc, (SecurityError, OverflowError)):
         return f"not allowed in a page: {message}"
     if isinstance(exc, RecursionError):
         return "a macro in the page calls itself without end"
