@@ -75,13 +75,25 @@ def made_by_build(folder: Path, kind: str) -> bool:
         return False
     if not entries or MARKERS[kind] in entries:
         return True
-    if kind == "build":  # made before markers (print/ with the print HTML), or by the browser tests' screenshots
-        known = {"print": (".html",), "screenshots": (".png", ".pdf")}
-        return set(entries) <= set(known) and all(
-            (folder / name).is_dir() and all(n.endswith(known[name]) for n in os.listdir(folder / name))
-            for name in entries
-        )
+    if kind == "build":  # made before markers (print/ with the print HTML), by the browser tests'
+        # screenshots, or a PDF cache restored on its own (the publish workflow keeps it between runs)
+        known = {"print": (".html",), "print/parts": (".html",), "screenshots": (".png", ".pdf"), "pdf-cache": (".pdf", ".json")}
+        return set(entries) <= set(known) and all(_only(folder / name, name, known) for name in entries)
     return all((folder / f).is_file() for f in _SITE_FILES)
+
+
+def _only(folder: Path, name: str, known: dict) -> bool:
+    """Whether folder holds only files with the endings known for it (and known subfolders)."""
+    if not folder.is_dir() or _is_link(folder):
+        return False
+    for entry in os.listdir(folder):
+        inner = f"{name}/{entry}"
+        if inner in known:
+            if not _only(folder / entry, inner, known):
+                return False
+        elif not entry.endswith(known[name]) or not (folder / entry).is_file():
+            return False
+    return True
 
 
 def mark(folder: Path, kind: str) -> None:

@@ -4,13 +4,18 @@
   packs.py     which pages go into which PDF (sop_data/packs.yml), checked against the nav
   assemble.py  one print HTML document per PDF: cover, control table, contents, pages
   render.py    WeasyPrint calls, run in parallel worker processes
+  parts.py     a long PDF in parts: where it splits, and the page numbers parts show each other
+  making.py    each PDF from print HTML to file: which job runs next, what the cache already has
+  cache.py     rendered PDFs kept in <build dir>/pdf-cache/ by a hash of what made them
+  join.py      parts joined into one PDF (pages, tags, outline, anchors, fields, page numbers)
   tags.py      the tagged-PDF structure tree (one element per HTML element; page furniture as artifacts)
   acroform.py  form fields made to work in every viewer (appearances, export values, radios, signatures)
   forms.py     fillable-form details: field names, their human labels, kinds and required flags
   links.py     the download links and the downloads page on the site
   step.py      ties them together for the MkDocs hooks
 
-SOP_PDF=0 switches the whole step off; SOP_BUILD_DIR moves the kept print HTML (default build/).
+SOP_PDF=0 switches the whole step off; SOP_BUILD_DIR moves the kept print HTML and the cache
+(default build/); SOP_PDF_PARTS=0 renders each PDF in one pass; SOP_PDF_CACHE=0 reuses nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +26,11 @@ from pathlib import Path
 
 def enabled() -> bool:
     return os.environ.get("SOP_PDF", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def parts_enabled() -> bool:
+    """SOP_PDF_PARTS=0 renders every PDF in one pass (parts.py explains the parts)."""
+    return os.environ.get("SOP_PDF_PARTS", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def build_dir(root: Path) -> Path:

@@ -90,6 +90,12 @@ class RenderJob:
     archival: bool
     labels: dict = field(default_factory=dict)  # form field name (/T) -> forms.FieldSpec
     xmp_extra: bytes = b""  # extra rdf:Description for the XMP packet (archival only)
+    # A part of a longer PDF (parts.py): its links to anchors in other parts are kept (join.py
+    # gathers every part's anchors), described by the words of their targets' headings.
+    part: bool = False
+    targets: dict = field(default_factory=dict)  # anchor id in another part -> its heading's words
+    # The page numbers of a PDF in parts (join.py): untagged, no variant, overlaid as an artifact.
+    numbers: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,9 @@ class Rendered:
     pdf: str
     pages: int
     size: int
+    anchors: dict = field(default_factory=dict)  # anchor id -> 0-based page (parts.Layout)
+    page_names: tuple = ()
+    files: tuple = ()  # the local files WeasyPrint read (stylesheet, images, fonts), for the cache
 
 
 PANGO_HINT = (
@@ -123,6 +132,7 @@ def _init() -> None:
         from . import tags
 
         tags.install()
+        _links.install()
         _worker["fonts"] = FontConfiguration()
     except (OSError, ImportError) as exc:
         _worker["error"] = PANGO_HINT.format(error=str(exc).splitlines()[0][:200])
@@ -145,6 +155,8 @@ def _ready() -> None:
 
 
 def options_for(job: RenderJob) -> dict:
+    if job.numbers:
+        return {"pdf_identifier": True, "uncompressed_pdf": False, "custom_metadata": False}
     return {
         "pdf_variant": "pdf/a-3u" if job.archival else "pdf/ua-1",
         "pdf_tags": True,
@@ -163,10 +175,15 @@ def render(job: RenderJob) -> Rendered:
         raise MissingLibrary(_worker["error"])
     from weasyprint import HTML
 
+    from . import tags
+
     # WeasyPrint builds millions of small objects and frees few until the document is written;
     # Python's cyclic collector walking them again and again was 10-25 % of a render
     # (benchmarks/RESULTS.md). Collect once per document instead.
     gc.disable()
+    tags.TARGETS.clear()
+    tags.TARGETS.update(job.targets)
+    _links.keep_missing = job.part
     try:
         fetcher = fetcher_for(job)
         document = HTML(filename=job.html, url_fetcher=fetcher).render(
@@ -177,11 +194,63 @@ def render(job: RenderJob) -> Rendered:
             os.unlink(job.pdf)
             raise RefusedResource(fetcher.refused[0])
         pages = len(document.pages)
+        anchors: dict[str, int] = {}
+        for number, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                anchors.setdefault(anchor, number)
+        names = tuple(page._page_box.page_type.name or "" for page in document.pages)
     finally:
         document = None
+        _links.keep_missing = False
         gc.enable()
         gc.collect()
+    return Rendered(
+        job.name, job.pdf, pages, os.path.getsize(job.pdf), anchors, names, tuple(sorted(set(fetcher.files)))
+    )
+
+
+def join(job: JoinJob) -> Rendered:
+    """Join a PDF's parts (join.py). Runs in a worker process, like a render."""
+    from . import join as joining
+
+    pages = joining.join(job.parts, job.numbers, job.pdf, job.fillable)
     return Rendered(job.name, job.pdf, pages, os.path.getsize(job.pdf))
+
+
+@dataclass(frozen=True)
+class JoinJob:
+    name: str
+    parts: tuple  # paths of the part PDFs, in order
+    numbers: str  # path of the page-numbers PDF
+    pdf: str
+    fillable: bool
+
+
+class _KeepMissingLinks:
+    """WeasyPrint drops a link whose anchor is not in the document; a part's links to other parts
+    must stay (join.py gathers every part's named destinations, so they resolve in the whole)."""
+
+    keep_missing = False
+
+    def install(self) -> None:
+        import weasyprint.pdf
+
+        original = weasyprint.pdf.resolve_links
+
+        def resolve_links(pages):
+            if not self.keep_missing:
+                yield from original(pages)
+                return
+            seen: set[str] = set()
+            for page in pages:
+                anchors = [(name, x, y) for name, (x, y, _, _) in page.anchors.items() if name not in seen]
+                seen.update(page.anchors)
+                yield list(page.links), anchors
+
+        weasyprint.pdf.resolve_links = resolve_links
+
+
+_links = _KeepMissingLinks()
 
 
 class RefusedResource(Exception):
@@ -198,16 +267,23 @@ def fetcher_for(job: RenderJob):
         elsewhere on the machine, no link followed."""
 
         refused: list[str] = []
+        files: list[str] = []  # what was read, for the cache's key (cache.py)
 
         def fetch(self, url, headers=None):
             reason = refusal(url, [Path(job.html).resolve().parent, *(ROOT / f for f in ASSET_FOLDERS)])
             if reason:
                 self.refused.append(reason)
                 raise RefusedResource(reason)
+            if url.startswith("file:"):
+                from urllib.parse import urlsplit
+                from urllib.request import url2pathname
+
+                self.files.append(os.path.normpath(url2pathname(urlsplit(url).path)))
             return super().fetch(url, headers)
 
     fetcher = Fetcher(allowed_protocols=("file", "data"), allow_redirects=False)
     fetcher.refused = []
+    fetcher.files = []
     return fetcher
 
 

@@ -2,13 +2,15 @@
 
 on_nav          learn the pages in reading order; check packs.yml's page patterns against them
 on_page_content keep each page's rendered article HTML; add the page's PDF links
-on_env          every page's HTML is known: assemble the print HTML, start rendering in workers
+on_env          every page's HTML is known: assemble the print HTML (whole, and in parts for a
+                long PDF: parts.py), hand it to the maker (making.py), which renders on the workers
 on_post_page    fill in size and page count next to PDF links (waits for that PDF only)
 on_post_build   wait for the rest; the PDFs are in <site>/downloads/ before the site is swapped in
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -17,13 +19,17 @@ from pathlib import Path
 from ..data.model import source_date
 from ..site.pages import form_page_uri
 from ..site.render import Renderer, relative_root
-from . import assemble, build_dir
+from . import assemble, build_dir, parts_enabled
+from . import cache as caching
+from . import parts as planning
 from .collect import Collected, flatten_nav
 from .forms import field_specs
+from .making import Maker, Source
 from .packs import Job, Part, check_packs, jobs_for, matches, select_parts
 from .render import Pool, Rendered, RenderJob
 
 DOWNLOADS = "downloads"
+log = logging.getLogger("mkdocs.plugins.sop.pdf")
 _META = re.compile(r'<span class="sop-pdf-meta" data-pdf="([^"]+)">[^<]*</span>')
 XMP_PDFUA = Path(__file__).resolve().parent.parent / "templates" / "print" / "xmp_pdfua.xml"
 
@@ -67,6 +73,8 @@ class PdfStep:
         self.collected = Collected()
         self.jobs: list[Job] = jobs_for(model)
         self.pool: Pool | None = None
+        self.maker: Maker | None = None
+        self.futures: dict = {}
         self.done: dict[str, Rendered] = {}
         self.by_file = {job.output: job.name for job in self.jobs}
 
@@ -79,6 +87,9 @@ class PdfStep:
         """Start the worker processes early, so they are ready when the pages are."""
         if self.pool is None:
             self.pool = Pool(workers=2)
+            folder = build_dir(self.root)
+            self.maker = Maker(self.pool, folder / "print" / "parts", caching.Cache(folder / caching.FOLDER, caching.enabled()))
+            self.maker.start()
 
     def on_page_content(self, html: str, src_uri: str, url: str) -> str:
         self.collected.capture(src_uri, html)
@@ -100,22 +111,33 @@ class PdfStep:
         theme_dir = Path(config["theme"].custom_dir) if getattr(config["theme"], "custom_dir", None) else None
         ctx_assets = _asset_finder(docs_dir, theme_dir)
         self.start()
+        (out / "parts").mkdir(exist_ok=True)
         for job in self.jobs:
             html_path = out / f"{job.name}.html"
-            html, labels = self.assemble(job, config.get("site_url") or "", ctx_assets)
+            document = self.assemble(job, config.get("site_url") or "", ctx_assets)
+            html = document.render()
             html_path.write_text(html, encoding="utf-8")
             xmp = XMP_PDFUA.read_bytes() if job.archival else b""
-            self._pool().submit(
-                RenderJob(
-                    job.name,
-                    str(html_path),
-                    str(site_dir / DOWNLOADS / job.output),
-                    job.fillable,
-                    job.archival,
-                    labels,
-                    xmp,
-                )
+            render_job = RenderJob(
+                job.name,
+                str(html_path),
+                str(site_dir / DOWNLOADS / job.output),
+                job.fillable,
+                job.archival,
+                document.labels,
+                xmp,
             )
+            pieces = document.parts() if parts_enabled() else [html]
+            source = Source(
+                job.name,
+                site_dir / DOWNLOADS / job.output,
+                pieces,
+                render_job,
+                document.numbers,
+                document.targets(html) if len(pieces) > 1 else {},
+                html,
+            )
+            self.futures[job.name] = self._maker().add(source)
 
     def on_post_page(self, output: str) -> str:
         if 'class="sop-pdf-meta"' not in output:
@@ -126,7 +148,7 @@ class PdfStep:
 
     def on_post_build(self) -> dict[str, Rendered]:
         try:
-            for name in self._pool().futures:
+            for name in self.futures:
                 self._wait(name)
         finally:
             self.close()
@@ -138,7 +160,21 @@ class PdfStep:
             raise RuntimeError("the PDF step used its workers before start() or after close()")
         return self.pool
 
+    def _maker(self) -> Maker:
+        if self.maker is None:
+            raise RuntimeError("the PDF step used its workers before start() or after close()")
+        return self.maker
+
     def close(self, cancel: bool = False) -> None:
+        if self.maker is not None:
+            if cancel:
+                self.maker.ready.clear()
+            self.maker.finish()
+            maker, self.maker = self.maker, None
+            log.info(
+                "PDF parts: %d rendered or joined, %d from the cache in %s",
+                maker.renders, maker.cache.hits, maker.cache.folder,
+            )
         if self.pool is not None:
             self.pool.close(cancel)
             self.pool = None
@@ -148,14 +184,14 @@ class PdfStep:
         name = self.by_file.get(file)
         if name is None:
             return None
-        if self.pool is None or name not in self.pool.futures:
+        if name not in self.futures:
             return self.done.get(name)
         return self._wait(name)
 
     def _wait(self, name: str) -> Rendered:
         if name not in self.done:
             try:
-                self.done[name] = self._pool().futures[name].result()
+                self.done[name] = self.futures[name].result()
             except Exception as exc:  # WeasyPrint failed in a worker: say which PDF, without a traceback
                 from mkdocs.exceptions import PluginError
 
@@ -181,7 +217,7 @@ class PdfStep:
         pack = next(p for p in self.model["packs"]["packs"] if p["id"] == job.name)
         return select_parts(pack, entries)
 
-    def assemble(self, job: Job, site_url: str, asset) -> tuple[str, dict]:
+    def assemble(self, job: Job, site_url: str, asset) -> PrintDocument:
         model = self.model
         parts = self.parts_for(job)
         ctx = assemble.Context(
@@ -210,8 +246,8 @@ class PdfStep:
             if job.fillable:
                 labels.update(field_specs(html))
         form = model.get("forms", job.form_id) if job.form_id else None
-        # Rendered without Renderer.__call__, which strips indentation (it would alter <pre> text).
-        html = self.render.env.get_template("print/document.html").render(
+        stylesheets = self.root / "overrides" / "print"
+        context = dict(
             doc=model["document"],
             trust=model["trust"],
             kind=job.kind,
@@ -220,7 +256,7 @@ class PdfStep:
             audience=pack["audience"] if pack else "",
             description=pack["description"] if pack else model["packs"]["forms"]["description"],
             date=metadata_date(model),
-            stylesheet=(self.root / "overrides" / "print" / "print.css").as_uri(),
+            stylesheet=(stylesheets / "print.css").as_uri(),
             logo=(self.root / model["trust"]["logo"]).as_uri(),
             site_url=site_url,
             cover=cover,
@@ -232,8 +268,60 @@ class PdfStep:
             toc=assemble.contents(headings, pack.get("contents_depth", 2)) if pack and want_contents else [],
             sections=sections,
             base="",
+            part_stylesheet="",
+            continued=False,
+            continues=False,
         )
-        return html, labels
+        return PrintDocument(self.render.env, context, labels, (stylesheets / "part.css").as_uri())
+
+
+@dataclass
+class PrintDocument:
+    """One PDF's print HTML, whole or in parts (parts.py). Rendered without Renderer.__call__,
+    which strips indentation (it would alter <pre> text)."""
+
+    env: object
+    context: dict
+    labels: dict
+    part_stylesheet: str
+
+    def render(self, **changes) -> str:
+        return self.env.get_template("print/document.html").render({**self.context, **changes})  # type: ignore[attr-defined]
+
+    def parts(self) -> list[str]:
+        """The HTML of each part: the front matter (cover, document control, contents), then the
+        sections grouped at their forced page breaks. One part when there is nothing to split."""
+        sections = self.context["sections"]
+        groups = planning.group([s["break_before"] for s in sections], [len(s["html"]) for s in sections])
+        front = bool(self.context["cover"] or self.context["masthead"] or self.context["control"] or self.context["toc"])
+        if len(groups) + (front and sections and sections[0]["break_before"]) < 2:
+            return [self.render()]
+        bare = {"cover": False, "masthead": False, "control": "", "toc": [], "part_stylesheet": self.part_stylesheet}
+        pieces: list[dict] = []
+        if front and sections and sections[0]["break_before"]:
+            pieces.append({"sections": [], "part_stylesheet": self.part_stylesheet})
+        elif front:  # the front matter runs on into the first section: they are one part
+            first = groups.pop(0)
+            pieces.append({"sections": [sections[i] for i in first], "part_stylesheet": self.part_stylesheet})
+        pieces += [{**bare, "sections": [sections[i] for i in group]} for group in groups]
+        last = len(pieces) - 1
+        return [self.render(**p, continued=i > 0, continues=i < last) for i, p in enumerate(pieces)]
+
+    def numbers(self, page_names: list[str]) -> str:
+        """The page-numbers document (join.py lays its pages over the joined PDF's)."""
+        return self.env.get_template("print/page_numbers.html").render(  # type: ignore[attr-defined]
+            doc=self.context["doc"],
+            stylesheet=self.context["stylesheet"],
+            numbers_stylesheet=self.part_stylesheet.replace("part.css", "page_numbers.css"),
+            page_names=page_names,
+        )
+
+    @staticmethod
+    def targets(html: str) -> dict[str, str]:
+        """Every anchor's heading words, for links from one part to another (tags.py)."""
+        import lxml.html
+
+        return planning.anchor_headings(lxml.html.document_fromstring(html))
 
 
 def starts_chapter(part: Part, parts: list[Part], forms_pages: set[str]) -> bool:

@@ -29,6 +29,13 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.pdf.tags import _get_pdf_tag
 
+from .parts import anchor_headings
+
+
+# Anchor id -> heading words for links to anchors in another part of the same PDF (render.py sets
+# it for each job; parts.py explains the parts).
+TARGETS: dict[str, str] = {}
+
 
 def install() -> None:
     """Make WeasyPrint call add_tags below (it looks the name up in weasyprint.pdf at write time)."""
@@ -297,12 +304,8 @@ class _Tree:
 
     def target_heading(self, anchor_id: str) -> str:
         if self.targets is None:
-            self.targets = {}
-            for el in self.html.iter():
-                if el.get("id"):
-                    heading = el if el.tag in _HEADINGS else next((h for h in el.iter() if h.tag in _HEADINGS), el)
-                    self.targets[el.get("id")] = _words(heading)[:120]
-        return self.targets.get(anchor_id, "")
+            self.targets = anchor_headings(self.html)
+        return self.targets.get(anchor_id) or TARGETS.get(anchor_id, "")
 
     def drop_merged_annotations(self, document) -> None:
         if not self.dropped:

@@ -1,0 +1,196 @@
+"""Join a PDF's parts (parts.py) into the one PDF a single WeasyPrint pass would have written.
+
+The first part is the base: its catalog, metadata, output intent and language stay. Each later
+part adds:
+- its pages, in order;
+- its structure tree: the Document element's children are appended to the base's Document, and
+  the keys of its ParentTree (page /StructParents, annotation /StructParent) are moved past the
+  base's, so every marked-content id still finds its element;
+- its named destinations (anchors), gathered into one sorted name tree: a link in one part to an
+  anchor in another (render.py keeps it) now resolves; the first part holding a name wins, as in
+  WeasyPrint;
+- its bookmarks, after the base's (each part starts with a top-level heading, so the outline is
+  the same tree);
+- its form fields.
+Then "Page X of Y" from the page-numbers PDF is laid over each page as a page-furniture artifact,
+and fonts that each part embedded separately are merged (fonts.py). pikepdf copies objects from
+a part once (its own foreign-object map), so a struct element's /Pg and a page's annotations keep
+pointing at each other in the joined file. Saved with a content-derived /ID: the same parts give
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+# The page's own drawing leaves its coordinate system changed (WeasyPrint flips the y axis without
+# restoring it), so it is wrapped in q ... Q before the page number is drawn over it.
+ARTIFACT = b"Q /Artifact <</Type /Pagination /Subtype /Footer>> BDC q %s Do Q EMC"
+
+
+def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, fillable: bool = False) -> int:
+    """Write the joined PDF to out; return its page count."""
+    base = pikepdf.open(parts[0])
+    joined = _Joined(base)
+    opened = []
+    for path in parts[1:]:
+        part = pikepdf.open(path)
+        opened.append(part)
+        joined.add(part)
+    joined.finish()
+    with pikepdf.open(numbers) as numbers_pdf:
+        overlay_numbers(base, numbers_pdf)
+    from . import fonts
+
+    fonts.merge_fonts(base)
+    base.save(out, deterministic_id=True)
+    pages = len(base.pages)
+    for part in opened:
+        part.close()
+    base.close()
+    return pages
+
+
+class _Joined:
+    def __init__(self, base: pikepdf.Pdf):
+        self.pdf = base
+        root = base.Root
+        self.tree = root.StructTreeRoot
+        self.document = self.tree.K[0]
+        nums = self.tree.ParentTree.Nums
+        self.next_key = max((int(nums[i]) + 1 for i in range(0, len(nums), 2)), default=0)
+        self.dests: dict[bytes, object] = {}
+        self._gather_dests(base, copy=False)
+
+    def add(self, part: pikepdf.Pdf) -> None:
+        shift = self.next_key
+        _shift_struct_parents(part, shift)
+        tree = part.Root.StructTreeRoot
+        kids = list(tree.K[0].K)
+        for kid in kids:  # re-parented below; not copying /P keeps the part's root out of the file
+            del kid["/P"]
+        top = _outline_top(part)
+        for item in top:
+            del item["/Parent"]
+        for page in part.pages:
+            self.pdf.pages.append(page)
+        for kid in kids:
+            copied = self.pdf.copy_foreign(kid)
+            copied.P = self.document
+            self.document.K.append(copied)
+        nums = tree.ParentTree.Nums
+        for i in range(0, len(nums), 2):
+            key = int(nums[i]) + shift
+            self.tree.ParentTree.Nums.append(key)
+            self.tree.ParentTree.Nums.append(_copy(self.pdf, nums[i + 1]))
+            self.next_key = max(self.next_key, key + 1)
+        self._gather_dests(part, copy=True)
+        self._append_outline(part, top)
+        if "/AcroForm" in part.Root:
+            self._add_fields(part)
+
+    def finish(self) -> None:
+        self.tree.ParentTreeNextKey = self.next_key
+        names = Array()
+        for name in sorted(self.dests):
+            names.append(pikepdf.String(name))
+            names.append(self.dests[name])
+        root = self.pdf.Root
+        if names:
+            if "/Names" not in root:
+                root.Names = Dictionary()
+            root.Names.Dests = Dictionary(Names=names)
+
+    def _gather_dests(self, pdf: pikepdf.Pdf, copy: bool) -> None:
+        root = pdf.Root
+        if "/Names" not in root or "/Dests" not in root.Names:
+            return
+        names = root.Names.Dests.Names  # WeasyPrint writes one flat, sorted /Names array
+        for i in range(0, len(names), 2):
+            key = bytes(names[i])
+            if key not in self.dests:
+                self.dests[key] = _copy(self.pdf, names[i + 1]) if copy else names[i + 1]
+
+    def _append_outline(self, part: pikepdf.Pdf, top: list) -> None:
+        if not top:
+            return
+        root = self.pdf.Root
+        if "/Outlines" not in root:
+            root.Outlines = self.pdf.make_indirect(Dictionary(Count=0))
+        outlines = root.Outlines
+        copied = [self.pdf.copy_foreign(item) for item in top]
+        for item in copied:
+            item.Parent = outlines
+        if "/Last" in outlines:
+            outlines.Last.Next = copied[0]
+            copied[0].Prev = outlines.Last
+        else:
+            outlines.First = copied[0]
+        outlines.Last = copied[-1]
+        outlines.Count = int(outlines.get("/Count", 0)) + int(part.Root.Outlines.get("/Count", 0))
+
+    def _add_fields(self, part: pikepdf.Pdf) -> None:
+        form = part.Root.AcroForm
+        root = self.pdf.Root
+        if "/AcroForm" not in root:
+            root.AcroForm = self.pdf.make_indirect(Dictionary(Fields=Array()))
+        target = root.AcroForm
+        for field in form.get("/Fields", []):
+            target.Fields.append(self.pdf.copy_foreign(field))
+        for key in ("/DR",):
+            if key in form:
+                merged = target.get(key) or Dictionary()
+                for kind, entries in _copy(self.pdf, form[key]).items():
+                    have = merged.get(kind) or Dictionary()
+                    for name, value in entries.items():
+                        if name not in have:
+                            have[name] = value
+                    merged[kind] = have
+                target[key] = merged
+        for key in ("/DA", "/SigFlags"):
+            if key in form and key not in target:
+                target[key] = _copy(self.pdf, form[key])
+
+
+def overlay_numbers(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf) -> None:
+    """Lay page i of the numbers PDF over page i, inside an /Artifact sequence (PDF/UA 7.1)."""
+    if len(numbers.pages) != len(pdf.pages):
+        raise ValueError(f"the page numbers have {len(numbers.pages)} pages for a PDF of {len(pdf.pages)}")
+    for page, source in zip(pdf.pages, numbers.pages, strict=True):
+        if not source.obj.get("/Contents"):
+            continue
+        xobject = pdf.copy_foreign(source.as_form_xobject())
+        name = page.add_resource(xobject, Name.XObject, prefix="SopPageNumber")
+        page.contents_add(pikepdf.Stream(pdf, b"q"), prepend=True)
+        page.contents_add(pikepdf.Stream(pdf, ARTIFACT % bytes(str(name), "ascii")), prepend=False)
+
+
+def _shift_struct_parents(part: pikepdf.Pdf, shift: int) -> None:
+    for page in part.pages:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + shift
+        for annotation in page.obj.get("/Annots", []):
+            if "/StructParent" in annotation:
+                annotation.StructParent = int(annotation.StructParent) + shift
+
+
+def _outline_top(part: pikepdf.Pdf) -> list:
+    outlines = part.Root.get("/Outlines")
+    top = []
+    item = outlines.get("/First") if outlines is not None else None
+    while item is not None:
+        top.append(item)
+        item = item.get("/Next")
+    return top
+
+
+def _copy(pdf: pikepdf.Pdf, value):
+    """A value of another PDF, made usable in pdf (direct arrays and dictionaries item by item)."""
+    if isinstance(value, pikepdf.Array) and not value.is_indirect:
+        return Array([_copy(pdf, v) for v in value])
+    if isinstance(value, pikepdf.Dictionary) and not value.is_indirect:
+        return Dictionary({k: _copy(pdf, v) for k, v in value.items()})
+    if isinstance(value, (pikepdf.Array, pikepdf.Dictionary, pikepdf.Stream)):
+        return pdf.copy_foreign(value)
+    return value

@@ -1,0 +1,319 @@
+"""Every PDF from its print HTML to its file in the site: what runs next on the two workers, and
+what the cache (cache.py) already has.
+
+A PDF of one part is rendered whole, as before. A PDF in parts (parts.py) goes through:
+1. its parts, rendered (or found in the cache) on whichever worker is free, the biggest first;
+   a part that shows page numbers of other parts (the contents) starts with the numbers of the
+   last build (kept in its plan), or with zeros when there is none;
+2. once every part is laid out, the numbers each part showed are checked against the pages the
+   anchors landed on; a part that showed a wrong number is rendered again with the right ones
+   (parts.py says why this ends with every number right); after MAX_ROUNDS the PDF is rendered in
+   one pass instead, which is exact by construction;
+3. the page-numbers PDF (same page names, "Page X of Y" only) and the join (join.py).
+Work that finishes a PDF (joins, then checks and page numbers) goes before new parts, so the PDFs
+the site's pages are waiting for come first. Everything here runs in one thread of the build
+process; the rendering itself is in the worker processes (render.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+import json
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import cache as caching
+from . import parts as planning
+from .render import JoinJob, Rendered, RenderJob, join, render
+
+MAX_ROUNDS = 4
+JOIN, FINISH, PART = 0, 1, 2  # priorities: lower runs first
+
+
+@dataclass
+class Source:
+    """One PDF to make (step.py assembles it)."""
+
+    name: str
+    output: Path
+    parts: list[str]  # the print HTML of each part; one part: the PDF is rendered whole
+    job: RenderJob  # options shared by its parts (fillable, archival, labels, XMP)
+    numbers_html: Callable[[list[str]], str]  # page names -> the page-numbers document
+    targets: dict[str, str] = field(default_factory=dict)  # anchor -> heading words, for parts' links
+    whole: str = ""  # the single-pass print HTML, for the fallback
+
+
+@dataclass
+class _Part:
+    index: int
+    html: str  # without page numbers
+    numbered: list[str]
+    shown: dict[str, int] = field(default_factory=dict)
+    key: str = ""
+    layout: planning.Layout | None = None
+    pending: bool = False
+
+
+class _Doc:
+    def __init__(self, source: Source, folder: Path):
+        self.source = source
+        self.folder = folder
+        self.future: Future[Rendered] = Future()
+        self.parts = [
+            _Part(i, html, planning.numbered_targets(html) if len(source.parts) > 1 else [])
+            for i, html in enumerate(source.parts)
+        ]
+        self.rounds = 0
+        self.numbers_key = ""
+        self.done = False
+
+    @property
+    def split(self) -> bool:
+        return len(self.parts) > 1
+
+
+class Maker:
+    def __init__(self, pool, folder: Path, cache: caching.Cache, workers: int = 2):
+        self.pool = pool  # render.Pool: its executor runs the jobs
+        self.folder = Path(folder)  # where part and page-numbers HTML is written
+        self.cache = cache
+        self.workers = workers
+        self.docs: list[_Doc] = []
+        self.ready: list[tuple] = []  # heap of (priority, -size, order, doc, kind, function, job, part)
+        self.order = itertools.count()
+        self.running = 0
+        self.events: queue.Queue = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.renders = 0  # WeasyPrint runs and joins this build (the rest came from the cache)
+
+    # -- the build's side ----------------------------------------------------------------------
+    def add(self, source: Source) -> Future:
+        doc = _Doc(source, self.folder)
+        self.docs.append(doc)
+        self.events.put(("add", doc, None))
+        return doc.future
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._loop, name="pdf-maker", daemon=True)
+        self.thread.start()
+
+    def finish(self) -> None:
+        """Wait until every PDF is made or has failed; then drop cache entries this build did not use."""
+        self.events.put(("close", None, None))
+        if self.thread is not None:
+            self.thread.join()
+        if all(doc.future.done() and not doc.future.exception() for doc in self.docs):
+            self.cache.prune()
+
+    # -- the maker's thread --------------------------------------------------------------------
+    def _loop(self) -> None:
+        closing = False
+        while True:
+            kind, doc, payload = self.events.get()
+            try:
+                if kind == "add":
+                    self._begin(doc)
+                elif kind == "done":
+                    self.running -= 1
+                    self._finished(doc, *payload)
+                elif kind == "close":
+                    closing = True
+            except Exception as exc:  # a bug or an unreadable cache file: that PDF fails, not the thread
+                self._fail(doc, exc)
+            self._dispatch()
+            if closing and self.running == 0 and not self.ready:
+                for doc in self.docs:  # nothing left to run: a PDF still open would never finish
+                    if not doc.future.done():
+                        doc.future.set_exception(RuntimeError("its parts never finished"))
+                return
+
+    def _dispatch(self) -> None:
+        while self.ready and self.running < self.workers:
+            _, _, _, doc, kind, function, job, part = heapq.heappop(self.ready)
+            if doc.done:
+                continue
+            self.running += 1
+            self.renders += 1
+            future = self.pool.executor.submit(function, job)
+            future.add_done_callback(
+                lambda f, doc=doc, kind=kind, part=part: self.events.put(("done", doc, (kind, part, f)))
+            )
+
+    def _queue(self, doc: _Doc, priority: int, size: int, kind: str, function, job, part=None) -> None:
+        heapq.heappush(self.ready, (priority, -size, next(self.order), doc, kind, function, job, part))
+
+    def _fail(self, doc: _Doc | None, exc: BaseException) -> None:
+        if doc is not None and not doc.future.done():
+            doc.done = True
+            doc.future.set_exception(exc)
+
+    # -- one PDF -------------------------------------------------------------------------------
+    def _begin(self, doc: _Doc) -> None:
+        if not doc.split:
+            self._submit_part(doc, doc.parts[0], PART)
+            return
+        plan = self._plan(doc)
+        for part in doc.parts:  # all pending first: a part found in the cache must not look like the last
+            part.pending = True
+        for part in doc.parts:
+            if part.numbered:
+                known = planning.page_numbers(plan) if plan else {}
+                part.shown = {a: known.get(a, 0) for a in part.numbered}
+            self._submit_part(doc, part, FINISH if part.numbered else PART)
+
+    def _submit_part(self, doc: _Doc, part: _Part, priority: int) -> None:
+        source = doc.source
+        html = planning.write_numbers(part.html, part.shown) if part.shown else part.html
+        targets = {} if not doc.split else _targets_for(html, source.targets)
+        options = {
+            "part": doc.split,
+            "archival": source.job.archival,
+            "fillable": source.job.fillable,
+            "labels": source.job.labels,
+            "xmp": source.job.xmp_extra,
+            "targets": targets,
+        }
+        part.key = caching.key(html.encode(), options)
+        part.pending = True
+        record = self.cache.lookup(part.key)
+        if record is not None:
+            self._part_done(doc, part, _layout(record))
+            return
+        path = self.folder / f"{source.name}.part{part.index}.html" if doc.split else Path(source.job.html)
+        path.write_text(html, encoding="utf-8")
+        job = replace(
+            source.job,
+            name=f"{source.name}#{part.index}",
+            html=str(path),
+            pdf=str(self.cache.scratch(part.key)),
+            part=doc.split,
+            targets=targets,
+        )
+        self._queue(doc, priority, len(html), "part", render, job, part)
+
+    def _finished(self, doc: _Doc, kind: str, part: _Part | None, future) -> None:
+        if doc.done:
+            return
+        exc = future.exception()
+        if exc is not None:
+            self._fail(doc, exc)
+            return
+        rendered: Rendered = future.result()
+        if kind == "part" and part is not None:
+            layout = planning.Layout(rendered.pages, dict(rendered.anchors), tuple(rendered.page_names))
+            self.cache.store(part.key, rendered.pdf, _record(layout, part.shown), rendered.files)
+            self._part_done(doc, part, layout)
+        elif kind == "numbers":
+            self.cache.store(doc.numbers_key, rendered.pdf, {"pages": rendered.pages}, rendered.files)
+            self._join(doc)
+        elif kind == "join":
+            self.cache.store(self._join_key(doc), rendered.pdf, {"pages": rendered.pages})
+            self._deliver(doc, rendered.pages)
+
+    def _part_done(self, doc: _Doc, part: _Part, layout: planning.Layout) -> None:
+        part.layout = layout
+        part.pending = False
+        if not doc.split:
+            self._deliver(doc, layout.pages, self.cache.path(part.key))
+            return
+        if any(p.pending for p in doc.parts):
+            return
+        layouts = [p.layout for p in doc.parts if p.layout is not None]
+        truth = planning.page_numbers(layouts)
+        wrong = [p for p in doc.parts if p.numbered and not planning.shown_right(p.shown, truth)]
+        if wrong:
+            doc.rounds += 1
+            if doc.rounds >= MAX_ROUNDS:
+                self._whole(doc)
+                return
+            for p in wrong:
+                p.shown = {a: truth.get(a, 0) for a in p.numbered}
+                p.pending = True
+            for p in wrong:
+                self._submit_part(doc, p, FINISH)
+            return
+        self._save_plan(doc, layouts)
+        self._numbers(doc, layouts)
+
+    def _numbers(self, doc: _Doc, layouts: list[planning.Layout]) -> None:
+        names = [name for layout in layouts for name in layout.page_names]
+        html = doc.source.numbers_html(names)
+        job = RenderJob(f"{doc.source.name}#numbers", "", "", False, False, numbers=True)
+        doc.numbers_key = caching.key(html.encode(), {"numbers": True})
+        if self.cache.lookup(doc.numbers_key) is not None:
+            self._join(doc)
+            return
+        path = self.folder / f"{doc.source.name}.numbers.html"
+        path.write_text(html, encoding="utf-8")
+        job = replace(job, html=str(path), pdf=str(self.cache.scratch(doc.numbers_key)))
+        self._queue(doc, FINISH, len(names), "numbers", render, job)
+
+    def _join_key(self, doc: _Doc) -> str:
+        inputs = [p.key for p in doc.parts] + [doc.numbers_key, str(doc.source.job.fillable)]
+        return hashlib.sha256((caching.toolchain() + "join" + json.dumps(inputs)).encode()).hexdigest()
+
+    def _join(self, doc: _Doc) -> None:
+        key = self._join_key(doc)
+        record = self.cache.lookup(key)
+        if record is not None:
+            self._deliver(doc, record["pages"], self.cache.path(key))
+            return
+        job = JoinJob(
+            doc.source.name,
+            tuple(str(self.cache.path(p.key)) for p in doc.parts),
+            str(self.cache.path(doc.numbers_key)),
+            str(self.cache.scratch(key)),
+            doc.source.job.fillable,
+        )
+        self._queue(doc, JOIN, 0, "join", join, job)
+
+    def _whole(self, doc: _Doc) -> None:
+        """Page numbers that never settled: render the PDF in one pass (exact, only slower)."""
+        doc.parts = [_Part(0, doc.source.whole, [])]
+        self._submit_part(doc, doc.parts[0], PART)
+        doc.parts[0].index = 0
+
+    def _deliver(self, doc: _Doc, pages: int, cached: Path | None = None) -> None:
+        source = cached or self.cache.path(self._join_key(doc))
+        caching.copy(source, doc.source.output)
+        doc.done = True
+        doc.future.set_result(Rendered(doc.source.name, str(doc.source.output), pages, doc.source.output.stat().st_size))
+
+    # -- plans: the last build's layout, the first guess for the page numbers -------------------
+    def _plan_name(self, doc: _Doc) -> str:
+        return "plan-" + hashlib.sha256(doc.source.name.encode()).hexdigest()[:16]
+
+    def _plan(self, doc: _Doc) -> list[planning.Layout] | None:
+        path = self.cache.folder / f"{self._plan_name(doc)}.json"
+        self.cache.used.add(self._plan_name(doc))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            layouts = [_layout(item) for item in data]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return layouts if len(layouts) == len(doc.parts) else None
+
+    def _save_plan(self, doc: _Doc, layouts: list[planning.Layout]) -> None:
+        self.cache.folder.mkdir(parents=True, exist_ok=True)
+        path = self.cache.folder / f"{self._plan_name(doc)}.json"
+        path.write_text(json.dumps([_record(layout, {}) for layout in layouts], sort_keys=True), encoding="utf-8")
+
+
+def _record(layout: planning.Layout, shown: dict) -> dict:
+    return {"pages": layout.pages, "anchors": layout.anchors, "page_names": list(layout.page_names), "shown": shown}
+
+
+def _layout(record: dict) -> planning.Layout:
+    return planning.Layout(int(record["pages"]), dict(record["anchors"]), tuple(record["page_names"]))
+
+
+def _targets_for(html: str, targets: dict[str, str]) -> dict[str, str]:
+    """The headings of anchors this part links to but does not hold (tags.py describes the links)."""
+    inside = planning.ids(html)
+    return {a: targets[a] for a in sorted(planning.internal_targets(html) - inside) if a in targets}

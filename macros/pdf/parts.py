@@ -1,0 +1,131 @@
+"""A long PDF made in parts: which sections go together, and the page numbers the parts show. Pure.
+
+WeasyPrint lays out one document on one core. A long PDF (the full SOP, a pack) is therefore
+rendered as several documents, its parts, on both worker processes, and joined afterwards
+(join.py). The joined PDF is the single-pass one, page for page, because:
+
+- a part starts only where the document has a forced page break anyway (a section that starts a
+  new page), so no line, float or table can lay out differently across a join;
+- the page furniture carried from page to page is the same at every such break: the running head
+  (string(section, start)) is set by the heading at the top of the new page, and the running
+  footer and notice are repeated in every part;
+- "Page X of Y" sits in a margin box whose width is fixed by its neighbour (print.css gives
+  @bottom-left a width), so the parts draw it invisible and join.py overlays the true numbers,
+  drawn by WeasyPrint itself in a document of empty pages with the same page names;
+- page numbers shown in the flow (the contents, cross-references) depend on other parts' page
+  counts. A part that shows them is rendered with the numbers written in (data-page), and is
+  checked after every part has been laid out: if any number it shows is not the page its target
+  landed on, it is rendered again with the numbers just learnt. So a joined PDF is only ever made
+  from parts whose every number was verified, whatever the first guess was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Consecutive chapters smaller than this (bytes of print HTML) share a part: each WeasyPrint
+# document costs about 0.1 s before its first page (parsing the stylesheet, setting up fonts).
+MIN_PART_BYTES = 24_000
+
+# Links that show their target's page number (print.css: the contents and a.sop-xref[href^="#"]).
+_NUMBERED = re.compile(
+    r'<a\b(?=[^>]*\bclass="(?:sop-contents__link|[^"]*\bsop-xref\b[^"]*)")(?=[^>]*\bhref="#([^"]+)")[^>]*>'
+)
+_INTERNAL = re.compile(r'<a\b[^>]*\bhref="#([^"]+)"')
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a rendered part tells the others: its pages, where its anchors are, its page names."""
+
+    pages: int
+    anchors: dict[str, int]  # anchor id -> 0-based page within the part (its first occurrence)
+    page_names: tuple[str, ...]  # the CSS named page of each page ("" for the default page)
+
+
+def group(breaks: list[bool], sizes: list[int], min_bytes: int = MIN_PART_BYTES) -> list[list[int]]:
+    """Section indexes grouped into parts. A part may start only at a section with a forced page
+    break; small chapters are joined to the next (or, at the end, to the previous one)."""
+    parts: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for i, (forced, n) in enumerate(zip(breaks, sizes, strict=True)):
+        if forced and current and size >= min_bytes:
+            parts.append(current)
+            current, size = [], 0
+        current.append(i)
+        size += n
+    if current:
+        if parts and size < min_bytes:
+            parts[-1].extend(current)
+        else:
+            parts.append(current)
+    return parts
+
+
+def numbered_targets(html: str) -> list[str]:
+    """The anchors whose page numbers a part's HTML shows, in order (repeats kept once)."""
+    return list(dict.fromkeys(_NUMBERED.findall(html)))
+
+
+def internal_targets(html: str) -> set[str]:
+    return set(_INTERNAL.findall(html))
+
+
+def ids(html: str) -> set[str]:
+    return set(_ID.findall(html))
+
+
+def write_numbers(html: str, numbers: dict[str, int]) -> str:
+    """Give each numbered link a data-page with its target's page (print.css shows it in a part)."""
+
+    def add(match: re.Match) -> str:
+        number = numbers.get(match.group(1))
+        return match.group(0) if number is None else match.group(0)[:-1] + f' data-page="{number}">'
+
+    return _NUMBERED.sub(add, html)
+
+
+def first_pages(layouts: list[Layout]) -> list[int]:
+    """The 1-based page number each part starts on in the joined PDF."""
+    starts, page = [], 1
+    for layout in layouts:
+        starts.append(page)
+        page += layout.pages
+    return starts
+
+
+def page_numbers(layouts: list[Layout]) -> dict[str, int]:
+    """Every anchor's page number in the joined PDF (the first part that has it, as WeasyPrint
+    uses the first of two anchors with one name)."""
+    numbers: dict[str, int] = {}
+    for start, layout in zip(first_pages(layouts), layouts, strict=True):
+        for anchor, page in layout.anchors.items():
+            numbers.setdefault(anchor, start + page)
+    return numbers
+
+
+def shown_right(shown: dict[str, int], truth: dict[str, int]) -> bool:
+    """Whether every number a part was rendered with is the page its target is on."""
+    return all(truth.get(anchor) == number for anchor, number in shown.items())
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def anchor_headings(root) -> dict[str, str]:
+    """id -> the words of that element if it is a heading, else of the first heading inside it
+    (else its own words): how a link that names only its target is described (tags.py)."""
+    out: dict[str, str] = {}
+    for el in root.iter():
+        anchor = el.get("id") if isinstance(el.tag, str) else None
+        if anchor and anchor not in out:
+            heading = el if el.tag in _HEADINGS else next((h for h in el.iter() if h.tag in _HEADINGS), el)
+            out[anchor] = words(heading)[:120]
+    return out
+
+
+def words(element) -> str:
+    return " ".join("".join(element.itertext()).split())
