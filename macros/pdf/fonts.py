@@ -45,11 +45,12 @@ from fontTools.ttLib import TTFont, TTLibError
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 from pikepdf import Array, Dictionary, Name
 
-# Tables every part must carry byte for byte, and the bytes of the others allowed to differ
-# (head: checkSumAdjustment; hhea: numberOfHMetrics; maxp: numGlyphs; OS/2: ulUnicodeRange1-4,
-# usFirst/LastCharIndex). glyf, loca, hmtx, cmap and GDEF are merged glyph by glyph.
+# Tables every part must carry byte for byte, and the bytes of the others allowed to differ, all
+# set again when the merged font is written (head: checkSumAdjustment, indexToLocFormat; hhea:
+# numberOfHMetrics; maxp: numGlyphs; OS/2: ulUnicodeRange1-4, usFirst/LastCharIndex). glyf, loca,
+# hmtx, cmap and GDEF are merged glyph by glyph.
 _SAME_TABLES = {"name", "post", "gasp", "cvt ", "fpgm", "prep"}
-_MASKED_TABLES = {"head": ((8, 12),), "hhea": ((34, 36),), "maxp": ((4, 6),), "OS/2": ((42, 58), (64, 68))}
+_MASKED_TABLES = {"head": ((8, 12), (50, 52)), "hhea": ((34, 36),), "maxp": ((4, 6),), "OS/2": ((42, 58), (64, 68))}
 _MERGED_TABLES = {"glyf", "loca", "hmtx", "cmap", "GDEF"}
 
 _TYPE0_KEYS = {"/Type", "/Subtype", "/BaseFont", "/Encoding", "/DescendantFonts", "/ToUnicode"}
@@ -64,6 +65,7 @@ _TO_UNICODE_HEAD = (
     b"/CMapType 2 def\n1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n"
 )
 _TO_UNICODE_TAIL = b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+_BFCHAR_BLOCK = re.compile(rb"(\d+)\s+beginbfchar(.*?)endbfchar", re.DOTALL)
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<((?:[0-9a-fA-F]{4})+)>")
 
 
@@ -96,7 +98,7 @@ class _Part:
     def kept(self) -> Iterator[int]:
         """The original glyphs this part kept: used, or not empty (a dropped one is empty, no advance)."""
         for gid, name in enumerate(self.order[: self.last + 1]):
-            if gid in self.widths or getattr(self.glyphs[name], "data", None) or self.metrics[name] != (0, 0):
+            if gid in self.widths or getattr(self.glyphs[name], "data", None) or tuple(self.metrics[name]) != (0, 0):
                 yield gid
 
 
@@ -236,13 +238,19 @@ def _widths(array: Any) -> dict[int, int | Decimal] | None:
 
 
 def _to_unicode(stream: Any) -> dict[int, str] | None:
-    """A ToUnicode CMap made of bfchar entries only (as WeasyPrint writes it) as CID -> hex."""
+    """A ToUnicode CMap made of bfchar blocks only (as WeasyPrint writes it) as CID -> hex."""
     if not isinstance(stream, pikepdf.Stream):
         return None
     text = stream.read_bytes()
-    if b"bfrange" in text or text.count(b"<") != 2 * len(_BFCHAR.findall(text)) + 2:  # + codespace range
+    if b"bfrange" in text:
         return None
-    return {int(cid, 16): hexes.decode().lower() for cid, hexes in _BFCHAR.findall(text)}
+    mapping: dict[int, str] = {}
+    for count, block in _BFCHAR_BLOCK.findall(text):
+        entries = _BFCHAR.findall(block)
+        if len(entries) != int(count) or 2 * len(entries) != block.count(b"<"):
+            return None
+        mapping.update((int(cid, 16), hexes.decode().lower()) for cid, hexes in entries)
+    return mapping
 
 
 def _same_tables(fonts: list[Any]) -> bool:
@@ -354,11 +362,11 @@ def _merged_font(pdf: pikepdf.Pdf, name: str, parts: list[_Part]) -> Dictionary 
     """One Type0 font for the face of `parts`, made of the union of theirs; None if they disagree."""
     descriptors = [part.font.DescendantFonts[0].FontDescriptor for part in parts]
     try:
-        program = _merged_program(parts)
         widths = _agreed([part.widths for part in parts])
         to_unicode = _agreed([part.to_unicode for part in parts])
         cid_set = _cid_set([descriptor.get("/CIDSet") for descriptor in descriptors])
         boxes = [[descriptor.FontBBox[i] for i in range(4)] for descriptor in descriptors]
+        program = _merged_program(parts)
     except (ValueError, TTLibError, KeyError, AttributeError, IndexError, AssertionError):
         return None
     tag = "".join(chr(65 + byte % 26) for byte in hashlib.sha256(program).digest()[:6])
