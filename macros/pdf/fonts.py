@@ -367,7 +367,7 @@ def _merged_font(pdf: pikepdf.Pdf, name: str, parts: list[_Part]) -> Dictionary 
         cid_set = _cid_set([descriptor.get("/CIDSet") for descriptor in descriptors])
         boxes = [[descriptor.FontBBox[i] for i in range(4)] for descriptor in descriptors]
         program = _merged_program(parts)
-    except (ValueError, TTLibError, KeyError, AttributeError, IndexError, AssertionError):
+    except (ValueError, TTLibError, KeyError, AttributeError, IndexError, AssertionError, RecursionError):
         return None
     tag = "".join(chr(65 + byte % 26) for byte in hashlib.sha256(program).digest()[:6])
     base_font = Name(f"/{tag}+{name}")
