@@ -4,6 +4,7 @@ adaptations the fork test makes."""
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 import yaml
@@ -80,7 +81,8 @@ def test_the_publish_workflow_builds_and_deploys_with_pinned_well_known_actions(
     uses = [step["uses"] for job in (build, deploy) for step in job["steps"] if "uses" in step]
     assert [u.split("@")[0] for u in uses] == [
         "actions/checkout",
-        "actions/cache",
+        "actions/cache",  # downloaded packages
+        "actions/cache",  # rendered PDF parts
         "actions/upload-pages-artifact",
         "actions/deploy-pages",
     ]
@@ -94,6 +96,28 @@ def test_the_publish_workflow_builds_and_deploys_with_pinned_well_known_actions(
     assert build["container"] == "${{ matrix.image }}"
     runs = "\n".join(step.get("run", "") for step in build["steps"])
     assert "make build" in runs and "make setup-test" in runs
+    # The PDF part cache is restored before the build, saved by every run, and keyed on what makes
+    # a rendered part stale: the WeasyPrint version in the lock file, the print stylesheet, the PDF code.
+    steps = build["steps"]
+    at = next(i for i, step in enumerate(steps) if "build/pdf-cache" in step.get("with", {}).get("path", ""))
+    assert steps[at]["uses"].startswith("actions/cache@")
+    assert at < next(i for i, step in enumerate(steps) if step.get("run") == "make build")
+    key = steps[at]["with"]["key"]
+    for part in (
+        "steps.weasyprint.outputs.version",
+        "hashFiles('overrides/print/**', 'macros/pdf/**')",
+        "github.run_id",
+    ):
+        assert part in key
+    # restored alone, build/ would be refused as a folder the build did not make (macros/outdir.py)
+    assert "build/.sop-build" in steps[at]["with"]["path"].split()
+    restore = steps[at]["with"]["restore-keys"].splitlines()
+    assert key.startswith(restore[-1]) and restore[-1].endswith("weasyprint-${{ steps.weasyprint.outputs.version }}-")
+    version_step = next(step for step in build["steps"] if step.get("id") == "weasyprint")
+    command = re.search(r'"version=\$\((.*)\)"', version_step["run"]).group(1)  # as the step runs it
+    version = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert re.fullmatch(r"\d+(\.\d+)+\n", version), f"{command!r} printed {version!r}"
+    assert f"\nweasyprint=={version.strip()} " in (ROOT / "requirements" / "build.txt").read_text()
     upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site/" and upload["if"] == "matrix.publish"
     assert deploy["needs"] == "build" and deploy["permissions"] == {"pages": "write", "id-token": "write"}

@@ -10,6 +10,7 @@
   join.py      parts joined into one PDF (pages, tags, outline, anchors, fields, page numbers)
   tags.py      the tagged-PDF structure tree (one element per HTML element; page furniture as artifacts)
   acroform.py  form fields made to work in every viewer (appearances, export values, radios, signatures)
+  fonts.py     one embedded font per face in a PDF joined from parts (their font subsets merged)
   forms.py     fillable-form details: field names, their human labels, kinds and required flags
   links.py     the download links and the downloads page on the site
   step.py      ties them together for the MkDocs hooks
