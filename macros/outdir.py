@@ -77,7 +77,12 @@ def made_by_build(folder: Path, kind: str) -> bool:
         return True
     if kind == "build":  # made before markers (print/ with the print HTML), by the browser tests'
         # screenshots, or a PDF cache restored on its own (the publish workflow keeps it between runs)
-        known = {"print": (".html",), "print/parts": (".html",), "screenshots": (".png", ".pdf"), "pdf-cache": (".pdf", ".json")}
+        known = {
+            "print": (".html",),
+            "print/parts": (".html",),
+            "screenshots": (".png", ".pdf"),
+            "pdf-cache": (".pdf", ".json"),
+        }
         return set(entries) <= set(known) and all(_only(folder / name, name, known) for name in entries)
     return all((folder / f).is_file() for f in _SITE_FILES)
 

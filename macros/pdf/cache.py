@@ -43,7 +43,9 @@ def toolchain() -> str:
     import pydyf
     import weasyprint
 
-    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__} pydyf {pydyf.__version__} pikepdf {pikepdf.__version__}".encode())
+    digest = hashlib.sha256(
+        f"weasyprint {weasyprint.__version__} pydyf {pydyf.__version__} pikepdf {pikepdf.__version__}".encode()
+    )
     for name in CODE:
         path = HERE / name
         digest.update(name.encode() + (path.read_bytes() if path.exists() else b""))

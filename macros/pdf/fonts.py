@@ -203,8 +203,8 @@ def _face_key(font: Dictionary) -> tuple[Any, ...] | None:
 
 def _read_part(font: Dictionary) -> _Part | None:
     cidfont = font.DescendantFonts[0]
-    widths = _widths(cidfont.get("/W", Array()))
-    to_unicode = _to_unicode(font.get("/ToUnicode"))
+    widths = cid_widths(cidfont.get("/W", Array()))
+    to_unicode = cid_unicode(font.get("/ToUnicode"))
     if widths is None or to_unicode is None or not (widths or to_unicode):
         return None
     try:
@@ -217,7 +217,7 @@ def _read_part(font: Dictionary) -> _Part | None:
     return part if part.last < len(part.order) else None
 
 
-def _widths(array: Any) -> dict[int, int | Decimal] | None:
+def cid_widths(array: Any) -> dict[int, int | Decimal] | None:
     """A CIDFont's /W as CID -> width; None if it is not well formed."""
     if not isinstance(array, Array):
         return None
@@ -237,7 +237,7 @@ def _widths(array: Any) -> dict[int, int | Decimal] | None:
     return widths if all(isinstance(w, int | Decimal) for w in widths.values()) else None
 
 
-def _to_unicode(stream: Any) -> dict[int, str] | None:
+def cid_unicode(stream: Any) -> dict[int, str] | None:
     """A ToUnicode CMap made of bfchar blocks only (as WeasyPrint writes it) as CID -> hex."""
     if not isinstance(stream, pikepdf.Stream):
         return None

@@ -13,7 +13,8 @@ part adds:
   the same tree);
 - its form fields.
 Then "Page X of Y" from the page-numbers PDF is laid over each page as a page-furniture artifact,
-and fonts that each part embedded separately are merged (fonts.py). pikepdf copies objects from
+fonts that each part embedded separately are merged (fonts.py), and the page numbers the parts
+show in their text are written in (page_refs.py). pikepdf copies objects from
 a part once (its own foreign-object map), so a struct element's /Pg and a page's annotations keep
 pointing at each other in the joined file. Saved with a content-derived /ID: the same parts give
 the same bytes.
@@ -29,8 +30,9 @@ from pikepdf import Array, Dictionary, Name
 ARTIFACT = b"Q /Artifact <</Type /Pagination /Subtype /Footer>> BDC q %s Do Q EMC"
 
 
-def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, fillable: bool = False) -> int:
-    """Write the joined PDF to out; return its page count."""
+def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, page_refs=()) -> int:
+    """Write the joined PDF to out; return its page count. page_refs: the page numbers the parts
+    show in their text, as (page, MCID, number, link) for page_refs.write_page_refs."""
     base = pikepdf.open(parts[0])
     joined = _Joined(base)
     opened = []
@@ -41,10 +43,12 @@ def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, fillable: b
     joined.finish()
     with pikepdf.open(numbers) as numbers_pdf:
         overlay_numbers(base, numbers_pdf)
-    from . import fonts
+    from .fonts import merge_fonts
+    from .page_refs import write_page_refs
 
-    fonts.merge_fonts(base)
-    base.save(out, deterministic_id=True)
+    merge_fonts(base)  # first: a digit a part did not use may be in another part's subset
+    write_page_refs(base, page_refs)
+    base.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     pages = len(base.pages)
     for part in opened:
         part.close()

@@ -3,13 +3,14 @@ what the cache (cache.py) already has.
 
 A PDF of one part is rendered whole, as before. A PDF in parts (parts.py) goes through:
 1. its parts, rendered (or found in the cache) on whichever worker is free, the biggest first;
-   a part that shows page numbers of other parts (the contents) starts with the numbers of the
-   last build (kept in its plan), or with zeros when there is none;
-2. once every part is laid out, the numbers each part showed are checked against the pages the
-   anchors landed on; a part that showed a wrong number is rendered again with the right ones
-   (parts.py says why this ends with every number right); after MAX_ROUNDS the PDF is rendered in
+   a part that shows page numbers (the contents, cross-references) shows zeros, as many as the
+   number will have digits: known from the last build's layout (its plan), else estimated;
+2. once every part is laid out, those lengths are checked against the pages the anchors landed
+   on; a part that guessed a length wrong is rendered again (page_refs.py says why only the length
+   matters); after MAX_ROUNDS, or if the join cannot write the digits in, the PDF is rendered in
    one pass instead, which is exact by construction;
-3. the page-numbers PDF (same page names, "Page X of Y" only) and the join (join.py).
+3. the page-numbers PDF (same page names, "Page X of Y" only) and the join (join.py), which
+   writes the right digits over the zeros.
 Work that finishes a PDF (joins, then checks and page numbers) goes before new parts, so the PDFs
 the site's pages are waiting for come first. Everything here runs in one thread of the build
 process; the rendering itself is in the worker processes (render.py).
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from . import cache as caching
 from . import parts as planning
+from .page_refs import PatchRefused
 from .render import JoinJob, Rendered, RenderJob, join, render
 
 MAX_ROUNDS = 4
@@ -53,10 +55,11 @@ class Source:
 class _Part:
     index: int
     html: str  # without page numbers
-    numbered: list[str]
-    shown: dict[str, int] = field(default_factory=dict)
+    numbered: list[str]  # anchors whose page numbers it shows
+    shown: dict[str, int] = field(default_factory=dict)  # anchor -> digits of the zeros shown
     key: str = ""
     layout: planning.Layout | None = None
+    refs: tuple = ()  # (page, MCID, anchor, link) of the zeros, as tags.py noted them
     pending: bool = False
 
 
@@ -71,6 +74,7 @@ class _Doc:
         ]
         self.rounds = 0
         self.numbers_key = ""
+        self.truth: dict[str, int] = {}  # every anchor's page in the joined PDF
         self.done = False
 
     @property
@@ -159,17 +163,16 @@ class Maker:
             self._submit_part(doc, doc.parts[0], PART)
             return
         plan = self._plan(doc)
+        guess = planning.page_numbers(plan) if plan else planning.estimate([p.html for p in doc.parts])
         for part in doc.parts:  # all pending first: a part found in the cache must not look like the last
             part.pending = True
         for part in doc.parts:
-            if part.numbered:
-                known = planning.page_numbers(plan) if plan else {}
-                part.shown = {a: known.get(a, 0) for a in part.numbered}
-            self._submit_part(doc, part, FINISH if part.numbered else PART)
+            part.shown = {a: planning.digits(guess.get(a)) for a in part.numbered}
+            self._submit_part(doc, part, PART)
 
     def _submit_part(self, doc: _Doc, part: _Part, priority: int) -> None:
         source = doc.source
-        html = planning.write_numbers(part.html, part.shown) if part.shown else part.html
+        html = planning.write_zeros(part.html, part.shown) if part.shown else part.html
         targets = {} if not doc.split else _targets_for(html, source.targets)
         options = {
             "part": doc.split,
@@ -183,7 +186,7 @@ class Maker:
         part.pending = True
         record = self.cache.lookup(part.key)
         if record is not None:
-            self._part_done(doc, part, _layout(record))
+            self._part_done(doc, part, _layout(record), tuple(tuple(ref) for ref in record.get("refs", ())))
             return
         path = self.folder / f"{source.name}.part{part.index}.html" if doc.split else Path(source.job.html)
         path.write_text(html, encoding="utf-8")
@@ -201,14 +204,18 @@ class Maker:
         if doc.done:
             return
         exc = future.exception()
+        if isinstance(exc, PatchRefused):  # the digits could not be written in: one pass instead
+            self._whole(doc)
+            return
         if exc is not None:
             self._fail(doc, exc)
             return
         rendered: Rendered = future.result()
         if kind == "part" and part is not None:
             layout = planning.Layout(rendered.pages, dict(rendered.anchors), tuple(rendered.page_names))
-            self.cache.store(part.key, rendered.pdf, _record(layout, part.shown), rendered.files)
-            self._part_done(doc, part, layout)
+            refs = tuple(tuple(ref) for ref in rendered.numbered)
+            self.cache.store(part.key, rendered.pdf, {**_record(layout), "refs": refs}, rendered.files)
+            self._part_done(doc, part, layout, refs)
         elif kind == "numbers":
             self.cache.store(doc.numbers_key, rendered.pdf, {"pages": rendered.pages}, rendered.files)
             self._join(doc)
@@ -216,8 +223,9 @@ class Maker:
             self.cache.store(self._join_key(doc), rendered.pdf, {"pages": rendered.pages})
             self._deliver(doc, rendered.pages)
 
-    def _part_done(self, doc: _Doc, part: _Part, layout: planning.Layout) -> None:
+    def _part_done(self, doc: _Doc, part: _Part, layout: planning.Layout, refs: tuple = ()) -> None:
         part.layout = layout
+        part.refs = refs
         part.pending = False
         if not doc.split:
             self._deliver(doc, layout.pages, self.cache.path(part.key))
@@ -226,19 +234,20 @@ class Maker:
             return
         layouts = [p.layout for p in doc.parts if p.layout is not None]
         truth = planning.page_numbers(layouts)
-        wrong = [p for p in doc.parts if p.numbered and not planning.shown_right(p.shown, truth)]
+        wrong = [p for p in doc.parts if p.numbered and not planning.lengths_right(p.shown, truth)]
         if wrong:
             doc.rounds += 1
             if doc.rounds >= MAX_ROUNDS:
                 self._whole(doc)
                 return
             for p in wrong:
-                p.shown = {a: truth.get(a, 0) for a in p.numbered}
+                p.shown = {a: planning.digits(truth.get(a)) for a in p.numbered}
                 p.pending = True
             for p in wrong:
                 self._submit_part(doc, p, FINISH)
             return
         self._save_plan(doc, layouts)
+        doc.truth = truth
         self._numbers(doc, layouts)
 
     def _numbers(self, doc: _Doc, layouts: list[planning.Layout]) -> None:
@@ -254,8 +263,18 @@ class Maker:
         job = replace(job, html=str(path), pdf=str(self.cache.scratch(doc.numbers_key)))
         self._queue(doc, FINISH, len(names), "numbers", render, job)
 
+    def _page_refs(self, doc: _Doc) -> tuple:
+        """Where the parts' zeros are in the joined PDF, and the page numbers they stand for."""
+        layouts = [p.layout for p in doc.parts if p.layout is not None]
+        refs = []
+        for i, (start, part) in enumerate(zip(planning.first_pages(layouts), doc.parts, strict=True)):
+            for page, mcid, anchor, link in part.refs:
+                if anchor in doc.truth:
+                    refs.append((start - 1 + page, mcid, str(doc.truth[anchor]), (i, link)))
+        return tuple(refs)
+
     def _join_key(self, doc: _Doc) -> str:
-        inputs = [p.key for p in doc.parts] + [doc.numbers_key, str(doc.source.job.fillable)]
+        inputs = [p.key for p in doc.parts] + [doc.numbers_key, list(self._page_refs(doc))]
         return hashlib.sha256((caching.toolchain() + "join" + json.dumps(inputs)).encode()).hexdigest()
 
     def _join(self, doc: _Doc) -> None:
@@ -269,7 +288,7 @@ class Maker:
             tuple(str(self.cache.path(p.key)) for p in doc.parts),
             str(self.cache.path(doc.numbers_key)),
             str(self.cache.scratch(key)),
-            doc.source.job.fillable,
+            self._page_refs(doc),
         )
         self._queue(doc, JOIN, 0, "join", join, job)
 
@@ -283,7 +302,9 @@ class Maker:
         source = cached or self.cache.path(self._join_key(doc))
         caching.copy(source, doc.source.output)
         doc.done = True
-        doc.future.set_result(Rendered(doc.source.name, str(doc.source.output), pages, doc.source.output.stat().st_size))
+        doc.future.set_result(
+            Rendered(doc.source.name, str(doc.source.output), pages, doc.source.output.stat().st_size)
+        )
 
     # -- plans: the last build's layout, the first guess for the page numbers -------------------
     def _plan_name(self, doc: _Doc) -> str:
@@ -302,11 +323,11 @@ class Maker:
     def _save_plan(self, doc: _Doc, layouts: list[planning.Layout]) -> None:
         self.cache.folder.mkdir(parents=True, exist_ok=True)
         path = self.cache.folder / f"{self._plan_name(doc)}.json"
-        path.write_text(json.dumps([_record(layout, {}) for layout in layouts], sort_keys=True), encoding="utf-8")
+        path.write_text(json.dumps([_record(layout) for layout in layouts], sort_keys=True), encoding="utf-8")
 
 
-def _record(layout: planning.Layout, shown: dict) -> dict:
-    return {"pages": layout.pages, "anchors": layout.anchors, "page_names": list(layout.page_names), "shown": shown}
+def _record(layout: planning.Layout) -> dict:
+    return {"pages": layout.pages, "anchors": layout.anchors, "page_names": list(layout.page_names)}
 
 
 def _layout(record: dict) -> planning.Layout:

@@ -12,11 +12,12 @@ rendered as several documents, its parts, on both worker processes, and joined a
 - "Page X of Y" sits in a margin box whose width is fixed by its neighbour (print.css gives
   @bottom-left a width), so the parts draw it invisible and join.py overlays the true numbers,
   drawn by WeasyPrint itself in a document of empty pages with the same page names;
-- page numbers shown in the flow (the contents, cross-references) depend on other parts' page
-  counts. A part that shows them is rendered with the numbers written in (data-page), and is
-  checked after every part has been laid out: if any number it shows is not the page its target
-  landed on, it is rendered again with the numbers just learnt. So a joined PDF is only ever made
-  from parts whose every number was verified, whatever the first guess was.
+- page numbers shown in the text (the contents, cross-references) depend on other parts' page
+  counts. A part shows zeros instead, as many as the number will have digits: every digit of the
+  print fonts is as wide as a zero, so the layout is the one the true number gives, and the join
+  writes the digits over the zeros (page_refs.py). The lengths are checked once every part is
+  laid out, and a part that guessed one wrong is rendered again (making.py).
+- the body's margin shows only where the whole document starts and ends (part.css).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from dataclasses import dataclass
 # Consecutive chapters smaller than this (bytes of print HTML) share a part: each WeasyPrint
 # document costs about 0.1 s before its first page (parsing the stylesheet, setting up fonts).
 MIN_PART_BYTES = 24_000
+
+# Print HTML per printed page, for a first guess at page numbers (the SOP: 2.6 KB a page).
+BYTES_PER_PAGE = 2_600
 
 # Links that show their target's page number (print.css: the contents and a.sop-xref[href^="#"]).
 _NUMBERED = re.compile(
@@ -78,14 +82,32 @@ def ids(html: str) -> set[str]:
     return set(_ID.findall(html))
 
 
-def write_numbers(html: str, numbers: dict[str, int]) -> str:
-    """Give each numbered link a data-page with its target's page (print.css shows it in a part)."""
+def write_zeros(html: str, lengths: dict[str, int]) -> str:
+    """Give each numbered link a data-page of zeros, as many as its target's page number will
+    have digits (part.css shows it; page_refs.py writes the digits over them)."""
 
     def add(match: re.Match) -> str:
-        number = numbers.get(match.group(1))
-        return match.group(0) if number is None else match.group(0)[:-1] + f' data-page="{number}">'
+        length = lengths.get(match.group(1))
+        return match.group(0) if length is None else match.group(0)[:-1] + f' data-page="{"0" * length}">'
 
     return _NUMBERED.sub(add, html)
+
+
+def digits(number: int | None) -> int:
+    return len(str(number)) if number else 1
+
+
+def estimate(parts: list[str], bytes_per_page: int = BYTES_PER_PAGE) -> dict[str, int]:
+    """A first guess at every anchor's page, when no earlier build has laid the parts out: each
+    part's pages in proportion to its HTML, an anchor's page in proportion to where it stands."""
+    numbers: dict[str, int] = {}
+    start = 1
+    for html in parts:
+        pages = max(1, round(len(html) / bytes_per_page))
+        for match in _ID.finditer(html):
+            numbers.setdefault(match.group(1), start + int(pages * match.start() / max(1, len(html))))
+        start += pages
+    return numbers
 
 
 def first_pages(layouts: list[Layout]) -> list[int]:
@@ -107,9 +129,9 @@ def page_numbers(layouts: list[Layout]) -> dict[str, int]:
     return numbers
 
 
-def shown_right(shown: dict[str, int], truth: dict[str, int]) -> bool:
-    """Whether every number a part was rendered with is the page its target is on."""
-    return all(truth.get(anchor) == number for anchor, number in shown.items())
+def lengths_right(shown: dict[str, int], truth: dict[str, int]) -> bool:
+    """Whether each page number a part showed as zeros has as many digits as the true one."""
+    return all(digits(truth.get(anchor)) == length for anchor, length in shown.items())
 
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")

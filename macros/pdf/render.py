@@ -107,6 +107,7 @@ class Rendered:
     anchors: dict = field(default_factory=dict)  # anchor id -> 0-based page (parts.Layout)
     page_names: tuple = ()
     files: tuple = ()  # the local files WeasyPrint read (stylesheet, images, fonts), for the cache
+    numbered: tuple = ()  # (page, MCID, anchor) of placeholder page numbers (tags.NUMBERED)
 
 
 PANGO_HINT = (
@@ -181,8 +182,7 @@ def render(job: RenderJob) -> Rendered:
     # Python's cyclic collector walking them again and again was 10-25 % of a render
     # (benchmarks/RESULTS.md). Collect once per document instead.
     gc.disable()
-    tags.TARGETS.clear()
-    tags.TARGETS.update(job.targets)
+    tags.start_document(job.targets)
     _links.keep_missing = job.part
     try:
         fetcher = fetcher_for(job)
@@ -205,7 +205,14 @@ def render(job: RenderJob) -> Rendered:
         gc.enable()
         gc.collect()
     return Rendered(
-        job.name, job.pdf, pages, os.path.getsize(job.pdf), anchors, names, tuple(sorted(set(fetcher.files)))
+        job.name,
+        job.pdf,
+        pages,
+        os.path.getsize(job.pdf),
+        anchors,
+        names,
+        tuple(sorted(set(fetcher.files))),
+        tuple(tags.NUMBERED),
     )
 
 
@@ -213,7 +220,7 @@ def join(job: JoinJob) -> Rendered:
     """Join a PDF's parts (join.py). Runs in a worker process, like a render."""
     from . import join as joining
 
-    pages = joining.join(job.parts, job.numbers, job.pdf, job.fillable)
+    pages = joining.join(job.parts, job.numbers, job.pdf, job.page_refs)
     return Rendered(job.name, job.pdf, pages, os.path.getsize(job.pdf))
 
 
@@ -223,7 +230,7 @@ class JoinJob:
     parts: tuple  # paths of the part PDFs, in order
     numbers: str  # path of the page-numbers PDF
     pdf: str
-    fillable: bool
+    page_refs: tuple = ()  # (page, MCID, page number) to write over placeholder zeros (page_refs.py)
 
 
 class _KeepMissingLinks:

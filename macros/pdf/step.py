@@ -88,7 +88,9 @@ class PdfStep:
         if self.pool is None:
             self.pool = Pool(workers=2)
             folder = build_dir(self.root)
-            self.maker = Maker(self.pool, folder / "print" / "parts", caching.Cache(folder / caching.FOLDER, caching.enabled()))
+            self.maker = Maker(
+                self.pool, folder / "print" / "parts", caching.Cache(folder / caching.FOLDER, caching.enabled())
+            )
             self.maker.start()
 
     def on_page_content(self, html: str, src_uri: str, url: str) -> str:
@@ -173,7 +175,9 @@ class PdfStep:
             maker, self.maker = self.maker, None
             log.info(
                 "PDF parts: %d rendered or joined, %d from the cache in %s",
-                maker.renders, maker.cache.hits, maker.cache.folder,
+                maker.renders,
+                maker.cache.hits,
+                maker.cache.folder,
             )
         if self.pool is not None:
             self.pool.close(cancel)
@@ -293,7 +297,9 @@ class PrintDocument:
         sections grouped at their forced page breaks. One part when there is nothing to split."""
         sections = self.context["sections"]
         groups = planning.group([s["break_before"] for s in sections], [len(s["html"]) for s in sections])
-        front = bool(self.context["cover"] or self.context["masthead"] or self.context["control"] or self.context["toc"])
+        front = bool(
+            self.context["cover"] or self.context["masthead"] or self.context["control"] or self.context["toc"]
+        )
         if len(groups) + (front and sections and sections[0]["break_before"]) < 2:
             return [self.render()]
         bare = {"cover": False, "masthead": False, "control": "", "toc": [], "part_stylesheet": self.part_stylesheet}

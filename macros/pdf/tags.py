@@ -31,10 +31,22 @@ from weasyprint.pdf.tags import _get_pdf_tag
 
 from .parts import anchor_headings
 
-
 # Anchor id -> heading words for links to anchors in another part of the same PDF (render.py sets
 # it for each job; parts.py explains the parts).
 TARGETS: dict[str, str] = {}
+# (page index, MCID, anchor id, link) of the text a numbered link shows after itself (a::after
+# with a data-page: zeros in a part, replaced by the page number when the parts are joined:
+# page_refs.py); link counts the links, so a text broken over two lines is known as one.
+NUMBERED: list[tuple[int, int, str, int]] = []
+_LINKS: dict[int, int] = {}
+
+
+def start_document(targets: dict[str, str]) -> None:
+    """Before each document a worker renders: the other parts' headings, and nothing noted yet."""
+    TARGETS.clear()
+    TARGETS.update(targets)
+    NUMBERED.clear()
+    _LINKS.clear()
 
 
 def install() -> None:
@@ -211,6 +223,9 @@ class _Tree:
 
     def text(self, box, element, in_link: bool) -> None:
         kid = self.tags.pop(box)
+        if box.element_tag.endswith("::after") and box.element is not None and box.element.get("data-page"):
+            link = _LINKS.setdefault(id(box.element), len(_LINKS))
+            NUMBERED.append((self.number, kid["mcid"], (box.element.get("href") or "#")[1:], link))
         if in_link:
             self.mcid(element, kid["mcid"])
             return
