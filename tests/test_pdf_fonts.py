@@ -231,3 +231,45 @@ def test_merging_the_fonts_takes_a_fraction_of_a_second(pdfs):
         start = time.perf_counter()
         merge_fonts(pdf)
         assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize("original_first", [True, False], ids=["original-first", "tail-first"])
+def test_a_component_kept_at_its_id_in_one_part_and_renumbered_in_another_merges(tmp_path, original_first):
+    """The SOP's case: "·" (glyph 121) draws the dot of "∙" (glyph 2130). A part that also uses
+    "◦" (glyph 2217) keeps that component at 2130; a part whose last glyph is below it has it in
+    its tail. Glyph 121 is then the same glyph in both parts, its component at different ids."""
+    original = render("<p>◦ one · two</p>", tmp_path / "original.pdf")
+    tail = render("<p>a · b</p>", tmp_path / "tail.pdf")
+    joined = concatenate([original, tail] if original_first else [tail, original], tmp_path / "joined.pdf")
+    with pikepdf.open(joined) as pdf:
+        programs = [program(font) for font in type0_fonts(pdf)]
+    assert sorted(len(tt.getGlyphOrder()) for tt in programs) == [123, 2218]  # last used: 121 and 2217
+    after = merged(joined, tmp_path / "merged.pdf")
+    assert pdffonts(after) == {"Liberation-Sans": 1}
+    pages = {}
+    for name, path in (("joined", joined), ("merged", after)):
+        subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(tmp_path / name)], check=True)
+        pages[name] = [page.read_bytes() for page in sorted(tmp_path.glob(f"{name}-*.png"))]
+    assert len(pages["joined"]) == 2 and pages["merged"] == pages["joined"]
+
+
+@pytest.mark.parametrize("swapped", [False, True], ids=["font-saved-again", "dot-swapped"])
+def test_a_component_that_is_another_glyph_in_another_part_is_not_merged(tmp_path, swapped):
+    """The same situation, the tail part's font program saved again by fontTools: as it is, the
+    face still merges (the control); with the dot in its tail replaced by its "a", glyph 121 draws
+    something else in that part than in the other, and the face is left unmerged."""
+    original = render("<p>◦ one · two</p>", tmp_path / "original.pdf")
+    tail = render("<p>a · b</p>", tmp_path / "tail.pdf")
+    with pikepdf.open(tail, allow_overwriting_input=True) as pdf:
+        (font,) = type0_fonts(pdf)
+        file = font.DescendantFonts[0].FontDescriptor.FontFile2
+        tt = TTFont(io.BytesIO(file.read_bytes()), recalcBBoxes=False, recalcTimestamp=False)
+        if swapped:
+            tt["glyf"][tt.getGlyphOrder()[122]] = tt["glyf"][tt.getBestCmap()[ord("a")]]
+        out = io.BytesIO()
+        tt.save(out)
+        file.write(out.getvalue())
+        file.Length1 = len(out.getvalue())
+        pdf.save(tail)
+    joined = concatenate([original, tail], tmp_path / "joined.pdf")
+    assert pdffonts(merged(joined, tmp_path / "merged.pdf")) == {"Liberation-Sans": 2 if swapped else 1}

@@ -12,7 +12,9 @@ advance. The exception is the tail: components of composite glyphs (the dot of "
 id means one glyph in one part and another in the next. The merged font therefore has:
 
 - up to the highest used id of all parts, at each id the glyph (outline bytes and hmtx) of any
-  part that kept it; parts that kept it must agree, components compared by what they are;
+  part that kept it; parts that kept it must agree, components compared by what they are, not by
+  their ids (the dot of "·" is at its original id in a part that uses a glyph beyond it, such as
+  "◦", and in the tail of a part that does not);
 - after it, each distinct tail glyph once, with the composites that use it pointed at its new id.
 
 Glyph bytes are copied, never recompiled (only a composite's component ids are rewritten), and
@@ -301,7 +303,7 @@ class _Glyphs:
     def __init__(self, parts: list[_Part]) -> None:
         self.parts = parts
         self.top = max(part.last for part in parts)
-        self._keys: dict[tuple[int, int], Any] = {}
+        self._what: dict[tuple[int, int], Any] = {}
         self.tail: dict[Any, tuple[int, int]] = {}  # a tail glyph's key -> (part, id) it is taken from
         for p, part in enumerate(parts):
             for gid in range(part.last + 1, len(part.order)):
@@ -314,24 +316,23 @@ class _Glyphs:
                 self._kept.setdefault(gid, []).append(p)
 
     def key(self, p: int, gid: int) -> Any:
-        """What part p's glyph `gid` is: an original id, or (a tail glyph) its bytes and metrics."""
-        part = self.parts[p]
-        if gid <= part.last:
-            return gid
-        if (p, gid) not in self._keys:
-            self._keys[(p, gid)] = (self.shape(p, gid), part.hmtx(gid))
-        return self._keys[(p, gid)]
+        """Part p's glyph `gid` in the merged font: an original id, or (a tail glyph) what it is."""
+        return gid if gid <= self.parts[p].last else self.glyph(p, gid)
 
-    def shape(self, p: int, gid: int) -> tuple[bytes, tuple[Any, ...]]:
-        """A glyph's bytes without padding, with what its components are instead of their ids."""
-        glyph = Glyph(self.parts[p].data(gid))
-        glyph.trim()
-        data = bytearray(getattr(glyph, "data", b""))
-        components = []
-        for offset in _component_offsets(bytes(data)):
-            components.append(self.key(p, int.from_bytes(data[offset : offset + 2], "big")))
-            data[offset : offset + 2] = b"\0\0"
-        return bytes(data), tuple(components)
+    def glyph(self, p: int, gid: int) -> Any:
+        """What part p's glyph `gid` is, whatever its id: its bytes without padding and with what its
+        components are instead of their ids (one part may keep a component at its original id, another
+        have it in its tail), and its metrics."""
+        if (p, gid) not in self._what:
+            glyph = Glyph(self.parts[p].data(gid))
+            glyph.trim()
+            data = bytearray(getattr(glyph, "data", b""))
+            components = []
+            for offset in _component_offsets(bytes(data)):
+                components.append(self.glyph(p, int.from_bytes(data[offset : offset + 2], "big")))
+                data[offset : offset + 2] = b"\0\0"
+            self._what[(p, gid)] = (bytes(data), tuple(components), self.parts[p].hmtx(gid))
+        return self._what[(p, gid)]
 
     def new_id(self, p: int, gid: int) -> int:
         return gid if gid <= self.parts[p].last else self._tail_ids[self.key(p, gid)]
@@ -345,7 +346,7 @@ class _Glyphs:
         if gid > self.top:
             return self._tail_sources[gid - self.top - 1]
         sources = [(p, gid) for p in self._kept.get(gid, ())]
-        if len({(self.shape(p, g), self.parts[p].hmtx(g)) for p, g in sources}) > 1:
+        if len({self.glyph(p, g) for p, g in sources}) > 1:
             raise ValueError(f"glyph {gid} differs between parts")
         return sources[0] if sources else None
 
