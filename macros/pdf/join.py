@@ -22,8 +22,14 @@ the same bytes.
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 import pikepdf
 from pikepdf import Array, Dictionary, Name
+
+from .fonts import merge_fonts
+from .page_refs import write_page_refs
 
 # The page's own drawing leaves its coordinate system changed (WeasyPrint flips the y axis without
 # restoring it), so it is wrapped in q ... Q before the page number is drawn over it.
@@ -33,28 +39,25 @@ ARTIFACT = b"Q /Artifact <</Type /Pagination /Subtype /Footer>> BDC q %s Do Q EM
 def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, page_refs=()) -> int:
     """Write the joined PDF to out; return its page count. page_refs: the page numbers the parts
     show in their text, as (page, MCID, number, link) for page_refs.write_page_refs."""
-    base = pikepdf.open(parts[0])
-    joined = _Joined(base)
-    opened = []
-    for path in parts[1:]:
-        part = pikepdf.open(path)
-        opened.append(part)
-        joined.add(part)
-    joined.finish()
-    with pikepdf.open(numbers) as numbers_pdf:
-        overlay_numbers(base, numbers_pdf)
-    from .fonts import merge_fonts
-    from .page_refs import write_page_refs
-
-    merge_fonts(base)  # first: a digit a part did not use may be in another part's subset
-    write_page_refs(base, page_refs)
-    base.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    pages = len(base.pages)
-    for part in opened:
-        part.close()
-    base.close()
+    # Every part stays open until the joined file is saved: the copies read their streams then.
+    with contextlib.ExitStack() as stack:
+        base = stack.enter_context(pikepdf.open(parts[0]))
+        joined = _Joined(base)
+        for path in parts[1:]:
+            joined.add(stack.enter_context(pikepdf.open(path)))
+        joined.finish()
+        overlay_numbers(base, stack.enter_context(pikepdf.open(numbers)))
+        merge_fonts(base)  # first: a digit a part did not use may be in another part's subset
+        write_page_refs(base, page_refs)
+        # Object streams keep the file small, but qpdf numbers the objects of a file it has just
+        # built in memory differently from run to run; written once plainly and read back, the
+        # same PDF always gives the same bytes.
+        plain = io.BytesIO()
+        base.save(plain, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+        pages = len(base.pages)
+    with pikepdf.open(plain) as again:
+        again.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return pages
-
 
 class _Joined:
     def __init__(self, base: pikepdf.Pdf):
@@ -165,9 +168,20 @@ def overlay_numbers(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf) -> None:
         if not source.obj.get("/Contents"):
             continue
         xobject = pdf.copy_foreign(source.as_form_xobject())
-        name = page.add_resource(xobject, Name.XObject, prefix="SopPageNumber")
+        name = _free_name(page, "/SopPageNumber")  # not add_resource's prefix: its names are random
+        page.add_resource(xobject, Name.XObject, Name(name))
         page.contents_add(pikepdf.Stream(pdf, b"q"), prepend=True)
         page.contents_add(pikepdf.Stream(pdf, ARTIFACT % bytes(str(name), "ascii")), prepend=False)
+
+
+def _free_name(page: pikepdf.Page, base: str) -> str:
+    resources = page.obj.get("/Resources")
+    taken = resources.get("/XObject", Dictionary()).keys() if resources is not None else set()
+    name, n = base, 0
+    while name in taken:
+        n += 1
+        name = f"{base}{n}"
+    return name
 
 
 def _shift_struct_parents(part: pikepdf.Pdf, shift: int) -> None:

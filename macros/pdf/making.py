@@ -94,7 +94,7 @@ class Maker:
         self.running = 0
         self.events: queue.Queue = queue.Queue()
         self.thread: threading.Thread | None = None
-        self.renders = 0  # WeasyPrint runs and joins this build (the rest came from the cache)
+        self.made = {"part": 0, "numbers": 0, "join": 0}  # renders and joins this build ran
 
     # -- the build's side ----------------------------------------------------------------------
     def add(self, source: Source) -> Future:
@@ -143,7 +143,7 @@ class Maker:
             if doc.done:
                 continue
             self.running += 1
-            self.renders += 1
+            self.made[kind] += 1
             future = self.pool.executor.submit(function, job)
             future.add_done_callback(
                 lambda f, doc=doc, kind=kind, part=part: self.events.put(("done", doc, (kind, part, f)))

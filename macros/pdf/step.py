@@ -173,12 +173,11 @@ class PdfStep:
                 self.maker.ready.clear()
             self.maker.finish()
             maker, self.maker = self.maker, None
+            made = maker.made
             log.info(
-                "PDF parts: %d rendered or joined, %d from the cache in %s",
-                maker.renders,
-                maker.cache.hits,
-                maker.cache.folder,
-            )
+                "PDF parts: %d rendered, %d page-number documents, %d joined, %d from the cache in %s",
+                made["part"], made["numbers"], made["join"], maker.cache.hits, maker.cache.folder,
+            )  # fmt: skip
         if self.pool is not None:
             self.pool.close(cancel)
             self.pool = None
