@@ -9,8 +9,9 @@ part adds:
 - its named destinations (anchors), gathered into one sorted name tree: a link in one part to an
   anchor in another (render.py keeps it) now resolves; the first part holding a name wins, as in
   WeasyPrint;
-- its bookmarks, after the base's (each part starts with a top-level heading, so the outline is
-  the same tree);
+- its bookmarks, after the base's; then the whole outline is nested again by the bookmarks'
+  levels, with WeasyPrint's own rule (a part may start with an H2 that belongs under the last
+  part's H1);
 - its form fields.
 Then "Page X of Y" from the page-numbers PDF is laid over each page as a page-furniture artifact,
 fonts that each part embedded separately are merged (fonts.py), and the page numbers the parts
@@ -36,9 +37,10 @@ from .page_refs import write_page_refs
 ARTIFACT = b"Q /Artifact <</Type /Pagination /Subtype /Footer>> BDC q %s Do Q EMC"
 
 
-def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, page_refs=()) -> int:
+def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, page_refs=(), bookmarks=()) -> int:
     """Write the joined PDF to out; return its page count. page_refs: the page numbers the parts
-    show in their text, as (page, MCID, number, link) for page_refs.write_page_refs."""
+    show in their text, as (page, MCID, number, link) for page_refs.write_page_refs; bookmarks:
+    per part, the (level, state) of its bookmarks, to nest them as one document would."""
     # Every part stays open until the joined file is saved: the copies read their streams then.
     with contextlib.ExitStack() as stack:
         base = stack.enter_context(pikepdf.open(parts[0]))
@@ -46,6 +48,8 @@ def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, page_refs=(
         for path in parts[1:]:
             joined.add(stack.enter_context(pikepdf.open(path)))
         joined.finish()
+        if bookmarks:
+            joined.nest_outline([level for part in bookmarks for level in part])
         overlay_numbers(base, stack.enter_context(pikepdf.open(numbers)))
         merge_fonts(base)  # first: a digit a part did not use may be in another part's subset
         write_page_refs(base, page_refs)
@@ -58,6 +62,7 @@ def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, page_refs=(
     with pikepdf.open(plain) as again:
         again.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return pages
+
 
 class _Joined:
     def __init__(self, base: pikepdf.Pdf):
@@ -108,6 +113,30 @@ class _Joined:
             if "/Names" not in root:
                 root.Names = Dictionary()
             root.Names.Dests = Dictionary(Names=names)
+
+    def nest_outline(self, marks: list) -> None:
+        """Rebuild the outline from its items in order and their (level, state), as WeasyPrint
+        nests bookmarks (weasyprint.anchors.make_page_bookmark_tree) across the whole document."""
+        from types import SimpleNamespace
+
+        from weasyprint.anchors import make_page_bookmark_tree
+
+        root = self.pdf.Root
+        items = _flat_outline(root.Outlines) if "/Outlines" in root else []
+        if len(items) != len(marks):
+            raise ValueError(f"{len(items)} bookmarks in the parts, {len(marks)} levels")
+        identity = SimpleNamespace(transform_point=lambda x, y: (x, y))
+        tree: list = []
+        skipped: list = []
+        last_by_depth = [tree]
+        previous = 0
+        for i, (level, state) in enumerate(marks):
+            page = SimpleNamespace(bookmarks=[(level, i, (0, 0), state)])
+            previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, 0, identity)
+        outlines = self.pdf.make_indirect(Dictionary())
+        first, last, count = _write_outline(self.pdf, tree, items, outlines)
+        outlines.Count, outlines.First, outlines.Last = count, first, last
+        root.Outlines = outlines
 
     def _gather_dests(self, pdf: pikepdf.Pdf, copy: bool) -> None:
         root = pdf.Root
@@ -182,6 +211,41 @@ def _free_name(page: pikepdf.Page, base: str) -> str:
         n += 1
         name = f"{base}{n}"
     return name
+
+
+def _flat_outline(outlines) -> list:
+    """The outline's items in reading order (depth first)."""
+    out = []
+
+    def walk(item):
+        while item is not None:
+            out.append(item)
+            walk(item.get("/First"))
+            item = item.get("/Next")
+
+    walk(outlines.get("/First"))
+    return out
+
+
+def _write_outline(pdf: pikepdf.Pdf, tree: list, items: list, parent) -> tuple:
+    """New outline items for tree (WeasyPrint's (label, target, children, state), the label being
+    the index of the item whose title and destination it keeps); as weasyprint.pdf.anchors
+    .add_outlines counts them. Returns (first, last, count)."""
+    written: list = []
+    count = len(tree)
+    for index, _, children, state in tree:
+        item = pdf.make_indirect(Dictionary(Title=items[index].Title, Dest=items[index].Dest, Parent=parent))
+        first, last, inner = _write_outline(pdf, children, items, item)
+        item.Count = -inner if state == "closed" else inner
+        if state != "closed":
+            count += inner
+        if children:
+            item.First, item.Last = first, last
+        if written:
+            item.Prev = written[-1]
+            written[-1].Next = item
+        written.append(item)
+    return (written[0] if written else None), (written[-1] if written else None), count
 
 
 def _shift_struct_parents(part: pikepdf.Pdf, shift: int) -> None:

@@ -22,6 +22,7 @@ import hashlib
 import heapq
 import itertools
 import json
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from . import parts as planning
 from .page_refs import PatchRefused
 from .render import JoinJob, Rendered, RenderJob, join, render
 
+log = logging.getLogger("mkdocs.plugins.sop.pdf")
 MAX_ROUNDS = 4
 JOIN, FINISH, PART = 0, 1, 2  # priorities: lower runs first
 
@@ -60,6 +62,7 @@ class _Part:
     key: str = ""
     layout: planning.Layout | None = None
     refs: tuple = ()  # (page, MCID, anchor, link) of the zeros, as tags.py noted them
+    bookmarks: tuple = ()  # (level, state) of its bookmarks
     pending: bool = False
 
 
@@ -75,6 +78,7 @@ class _Doc:
         self.rounds = 0
         self.numbers_key = ""
         self.truth: dict[str, int] = {}  # every anchor's page in the joined PDF
+        self.join_key = ""
         self.done = False
 
     @property
@@ -95,6 +99,8 @@ class Maker:
         self.events: queue.Queue = queue.Queue()
         self.thread: threading.Thread | None = None
         self.made = {"part": 0, "numbers": 0, "join": 0}  # renders and joins this build ran
+        self.reused = {"part": 0, "numbers": 0, "join": 0}  # ... and found in the cache
+        self.rendered: list[str] = []  # the parts rendered, as <pdf>#<part>
 
     # -- the build's side ----------------------------------------------------------------------
     def add(self, source: Source) -> Future:
@@ -144,6 +150,8 @@ class Maker:
                 continue
             self.running += 1
             self.made[kind] += 1
+            if kind == "part":
+                self.rendered.append(job.name)
             future = self.pool.executor.submit(function, job)
             future.add_done_callback(
                 lambda f, doc=doc, kind=kind, part=part: self.events.put(("done", doc, (kind, part, f)))
@@ -186,7 +194,10 @@ class Maker:
         part.pending = True
         record = self.cache.lookup(part.key)
         if record is not None:
-            self._part_done(doc, part, _layout(record), tuple(tuple(ref) for ref in record.get("refs", ())))
+            self.reused["part"] += 1
+            refs = tuple(tuple(ref) for ref in record.get("refs", ()))
+            marks = tuple(tuple(mark) for mark in record.get("bookmarks", ()))
+            self._part_done(doc, part, _layout(record), refs, marks)
             return
         path = self.folder / f"{source.name}.part{part.index}.html" if doc.split else Path(source.job.html)
         path.write_text(html, encoding="utf-8")
@@ -214,8 +225,10 @@ class Maker:
         if kind == "part" and part is not None:
             layout = planning.Layout(rendered.pages, dict(rendered.anchors), tuple(rendered.page_names))
             refs = tuple(tuple(ref) for ref in rendered.numbered)
-            self.cache.store(part.key, rendered.pdf, {**_record(layout), "refs": refs}, rendered.files)
-            self._part_done(doc, part, layout, refs)
+            marks = tuple(tuple(mark) for mark in rendered.bookmarks)
+            record = {**_record(layout), "refs": refs, "bookmarks": marks}
+            self.cache.store(part.key, rendered.pdf, record, rendered.files)
+            self._part_done(doc, part, layout, refs, marks)
         elif kind == "numbers":
             self.cache.store(doc.numbers_key, rendered.pdf, {"pages": rendered.pages}, rendered.files)
             self._join(doc)
@@ -223,9 +236,10 @@ class Maker:
             self.cache.store(self._join_key(doc), rendered.pdf, {"pages": rendered.pages})
             self._deliver(doc, rendered.pages)
 
-    def _part_done(self, doc: _Doc, part: _Part, layout: planning.Layout, refs: tuple = ()) -> None:
+    def _part_done(self, doc: _Doc, part: _Part, layout: planning.Layout, refs=(), marks=()) -> None:
         part.layout = layout
         part.refs = refs
+        part.bookmarks = marks
         part.pending = False
         if not doc.split:
             self._deliver(doc, layout.pages, self.cache.path(part.key))
@@ -256,6 +270,7 @@ class Maker:
         job = RenderJob(f"{doc.source.name}#numbers", "", "", False, False, numbers=True)
         doc.numbers_key = caching.key(html.encode(), {"numbers": True})
         if self.cache.lookup(doc.numbers_key) is not None:
+            self.reused["numbers"] += 1
             self._join(doc)
             return
         path = self.folder / f"{doc.source.name}.numbers.html"
@@ -274,13 +289,23 @@ class Maker:
         return tuple(refs)
 
     def _join_key(self, doc: _Doc) -> str:
-        inputs = [p.key for p in doc.parts] + [doc.numbers_key, list(self._page_refs(doc))]
-        return hashlib.sha256((caching.toolchain() + "join" + json.dumps(inputs)).encode()).hexdigest()
+        """A hash of the join's inputs themselves: the part and page-number PDFs (their keys alone
+        would miss a part rendered again because a file it read changed), the digits to write in
+        and the bookmarks' levels."""
+        if not doc.join_key:
+            digest = hashlib.sha256((caching.toolchain() + "join").encode())
+            for path in [*(self.cache.path(p.key) for p in doc.parts), self.cache.path(doc.numbers_key)]:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            extra = [list(self._page_refs(doc)), [list(p.bookmarks) for p in doc.parts]]
+            digest.update(json.dumps(extra).encode())
+            doc.join_key = digest.hexdigest()
+        return doc.join_key
 
     def _join(self, doc: _Doc) -> None:
         key = self._join_key(doc)
         record = self.cache.lookup(key)
         if record is not None:
+            self.reused["join"] += 1
             self._deliver(doc, record["pages"], self.cache.path(key))
             return
         job = JoinJob(
@@ -289,6 +314,7 @@ class Maker:
             str(self.cache.path(doc.numbers_key)),
             str(self.cache.scratch(key)),
             self._page_refs(doc),
+            tuple(p.bookmarks for p in doc.parts),
         )
         self._queue(doc, JOIN, 0, "join", join, job)
 

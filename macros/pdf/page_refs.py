@@ -114,5 +114,8 @@ class _Fonts:
         if key not in self.read:
             if key not in self.fonts:
                 return None
-            self.read[key] = _Font(self.fonts[key])
+            font = self.fonts[key]
+            if not isinstance(font, pikepdf.Dictionary):
+                raise PatchRefused(f"the font {key} is not a font dictionary")
+            self.read[key] = _Font(font)
         return self.read[key]

@@ -108,6 +108,7 @@ class Rendered:
     page_names: tuple = ()
     files: tuple = ()  # the local files WeasyPrint read (stylesheet, images, fonts), for the cache
     numbered: tuple = ()  # (page, MCID, anchor) of placeholder page numbers (tags.NUMBERED)
+    bookmarks: tuple = ()  # (level, state) of each bookmark, in order: join.py nests them again
 
 
 PANGO_HINT = (
@@ -199,6 +200,7 @@ def render(job: RenderJob) -> Rendered:
             for anchor in page.anchors:
                 anchors.setdefault(anchor, number)
         names = tuple(page._page_box.page_type.name or "" for page in document.pages)
+        marks = tuple((level, state) for page in document.pages for level, _, _, state in page.bookmarks)
     finally:
         document = None
         _links.keep_missing = False
@@ -213,6 +215,7 @@ def render(job: RenderJob) -> Rendered:
         names,
         tuple(sorted(set(fetcher.files))),
         tuple(tags.NUMBERED),
+        marks,
     )
 
 
@@ -220,7 +223,7 @@ def join(job: JoinJob) -> Rendered:
     """Join a PDF's parts (join.py). Runs in a worker process, like a render."""
     from . import join as joining
 
-    pages = joining.join(job.parts, job.numbers, job.pdf, job.page_refs)
+    pages = joining.join(job.parts, job.numbers, job.pdf, job.page_refs, job.bookmarks)
     return Rendered(job.name, job.pdf, pages, os.path.getsize(job.pdf))
 
 
@@ -231,6 +234,7 @@ class JoinJob:
     numbers: str  # path of the page-numbers PDF
     pdf: str
     page_refs: tuple = ()  # (page, MCID, page number) to write over placeholder zeros (page_refs.py)
+    bookmarks: tuple = ()  # per part, (level, state) of its bookmarks
 
 
 class _KeepMissingLinks:

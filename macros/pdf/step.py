@@ -173,10 +173,12 @@ class PdfStep:
                 self.maker.ready.clear()
             self.maker.finish()
             maker, self.maker = self.maker, None
-            made = maker.made
+            made, reused = maker.made, maker.reused
             log.info(
-                "PDF parts: %d rendered, %d page-number documents, %d joined, %d from the cache in %s",
-                made["part"], made["numbers"], made["join"], maker.cache.hits, maker.cache.folder,
+                "PDF parts: %d rendered (%s), %d page-number documents, %d joined; from the cache in %s: "
+                "%d parts, %d page-number documents, %d joined",
+                made["part"], " ".join(sorted(maker.rendered)), made["numbers"], made["join"], maker.cache.folder,
+                reused["part"], reused["numbers"], reused["join"],
             )  # fmt: skip
         if self.pool is not None:
             self.pool.close(cancel)
