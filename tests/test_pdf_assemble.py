@@ -133,7 +133,7 @@ def test_cover_says_when_the_document_is_past_its_review_date(tmp_path):
         pack = dict(model["packs"]["packs"][0], pages=["procedure/referral.md"], exclude=[])
         model["packs"]["packs"][0] = pack
         job = step.jobs[0]
-        html, _ = step.assemble(job, "", lambda path: None)
+        html = step.assemble(job, "", lambda path: None).render()
         assert ("past its review date" in html) is overdue
         assert "Uncontrolled when printed" in html
         assert f'<html lang="{model["document"]["language"]}">' in html

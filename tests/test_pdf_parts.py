@@ -286,11 +286,18 @@ def test_a_changed_logo_makes_the_parts_that_show_it_stale(warm, tmp_path):
 
 
 def test_a_new_weasyprint_or_changed_pdf_code_changes_every_key(monkeypatch):
-    import weasyprint
+    import importlib.metadata
 
+    real = importlib.metadata.version
     caching.toolchain.cache_clear()
     before = caching.key(b"<html>", {"part": True})
-    monkeypatch.setattr(weasyprint, "__version__", "999.0")
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "999.0" if name == "weasyprint" else real(name))
+    caching.toolchain.cache_clear()
+    assert caching.key(b"<html>", {"part": True}) != before
+    monkeypatch.undo()
+    caching.toolchain.cache_clear()
+    assert caching.key(b"<html>", {"part": True}) == before
+    monkeypatch.setattr(caching, "CODE", (*caching.CODE, "__init__.py"))  # one more module's code
     caching.toolchain.cache_clear()
     assert caching.key(b"<html>", {"part": True}) != before
     caching.toolchain.cache_clear()

@@ -38,14 +38,12 @@ def enabled() -> bool:
 
 @lru_cache(maxsize=1)
 def toolchain() -> str:
-    """The code and library versions every key includes."""
-    import pikepdf
-    import pydyf
-    import weasyprint
+    """The code and library versions every key includes (read from the installed packages' metadata:
+    importing WeasyPrint here would load Pango in the build process, which may not have it)."""
+    from importlib.metadata import version
 
-    digest = hashlib.sha256(
-        f"weasyprint {weasyprint.__version__} pydyf {pydyf.__version__} pikepdf {pikepdf.__version__}".encode()
-    )
+    libraries = " ".join(f"{name} {version(name)}" for name in ("weasyprint", "pydyf", "pikepdf", "fonttools"))
+    digest = hashlib.sha256(libraries.encode())
     for name in CODE:
         path = HERE / name
         digest.update(name.encode() + (path.read_bytes() if path.exists() else b""))
