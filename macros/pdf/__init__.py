@@ -8,6 +8,7 @@
   making.py    each PDF from print HTML to file: which job runs next, what the cache already has
   cache.py     rendered PDFs kept in <build dir>/pdf-cache/ by a hash of what made them
   join.py      parts joined into one PDF (pages, tags, outline, anchors, fields, page numbers)
+  page_refs.py page numbers shown in the text, written over zeros when the parts are joined
   tags.py      the tagged-PDF structure tree (one element per HTML element; page furniture as artifacts)
   acroform.py  form fields made to work in every viewer (appearances, export values, radios, signatures)
   fonts.py     one embedded font per face in a PDF joined from parts (their font subsets merged)

@@ -12,7 +12,6 @@ part adds:
 - its bookmarks, after the base's; then the whole outline is nested again by the bookmarks'
   levels, with WeasyPrint's own rule (a part may start with an H2 that belongs under the last
   part's H1);
-- its form fields.
 Then "Page X of Y" from the page-numbers PDF is laid over each page as a page-furniture artifact,
 fonts that each part embedded separately are merged (fonts.py), and the page numbers the parts
 show in their text are written in (page_refs.py). pikepdf copies objects from
@@ -99,8 +98,8 @@ class _Joined:
             self.next_key = max(self.next_key, key + 1)
         self._gather_dests(part, copy=True)
         self._append_outline(part, top)
-        if "/AcroForm" in part.Root:
-            self._add_fields(part)
+        if "/AcroForm" in part.Root:  # step.py keeps fillable PDFs whole
+            raise ValueError("a part with form fields: fillable PDFs are not made in parts")
 
     def finish(self) -> None:
         self.tree.ParentTreeNextKey = self.next_key
@@ -165,28 +164,6 @@ class _Joined:
             outlines.First = copied[0]
         outlines.Last = copied[-1]
         outlines.Count = int(outlines.get("/Count", 0)) + int(part.Root.Outlines.get("/Count", 0))
-
-    def _add_fields(self, part: pikepdf.Pdf) -> None:
-        form = part.Root.AcroForm
-        root = self.pdf.Root
-        if "/AcroForm" not in root:
-            root.AcroForm = self.pdf.make_indirect(Dictionary(Fields=Array()))
-        target = root.AcroForm
-        for field in form.get("/Fields", []):
-            target.Fields.append(self.pdf.copy_foreign(field))
-        for key in ("/DR",):
-            if key in form:
-                merged = target.get(key) or Dictionary()
-                for kind, entries in _copy(self.pdf, form[key]).items():
-                    have = merged.get(kind) or Dictionary()
-                    for name, value in entries.items():
-                        if name not in have:
-                            have[name] = value
-                    merged[kind] = have
-                target[key] = merged
-        for key in ("/DA", "/SigFlags"):
-            if key in form and key not in target:
-                target[key] = _copy(self.pdf, form[key])
 
 
 def overlay_numbers(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf) -> None:

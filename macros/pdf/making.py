@@ -103,11 +103,12 @@ class Maker:
         self.rendered: list[str] = []  # the parts rendered, as <pdf>#<part>
 
     # -- the build's side ----------------------------------------------------------------------
-    def add(self, source: Source) -> Future:
-        doc = _Doc(source, self.folder)
-        self.docs.append(doc)
-        self.events.put(("add", doc, None))
-        return doc.future
+    def add(self, sources: list[Source]) -> list[Future]:
+        """Every PDF of the build at once, so the biggest parts of all of them go first."""
+        docs = [_Doc(source, self.folder) for source in sources]
+        self.docs += docs
+        self.events.put(("add", docs, None))
+        return [doc.future for doc in docs]
 
     def start(self) -> None:
         self.thread = threading.Thread(target=self._loop, name="pdf-maker", daemon=True)
@@ -128,14 +129,16 @@ class Maker:
             kind, doc, payload = self.events.get()
             try:
                 if kind == "add":
-                    self._begin(doc)
+                    for one in doc:
+                        self._begin(one)
                 elif kind == "done":
                     self.running -= 1
                     self._finished(doc, *payload)
                 elif kind == "close":
                     closing = True
             except Exception as exc:  # a bug or an unreadable cache file: that PDF fails, not the thread
-                self._fail(doc, exc)
+                for one in doc if isinstance(doc, list) else [doc]:
+                    self._fail(one, exc)
             self._dispatch()
             if closing and self.running == 0 and not self.ready:
                 for doc in self.docs:  # nothing left to run: a PDF still open would never finish

@@ -16,6 +16,8 @@ does not hold as many zeros as the number has digits.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections import defaultdict
 
 import pikepdf
@@ -29,58 +31,50 @@ class PatchRefused(ValueError):
     pass
 
 
+_MARKED = re.compile(rb"<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+_FONT = re.compile(rb"/([^\s/<>\[\]()]+)\s+[-\d.]+\s+Tf")
+_GLYPH = re.compile(rb"<([0-9a-fA-F]{4})>")
+
+
 def write_page_refs(pdf: pikepdf.Pdf, refs) -> None:
     """refs: (page index, MCID, page number as text, link). A link's text after itself may be in
     several marked-content sequences (a line or page break after "page"); its zeros, wherever they
-    are, get the number's digits in order."""
+    are, get the number's digits in order. WeasyPrint writes each glyph as its own 4-digit hex
+    string, so a glyph is replaced in place, byte for byte, without parsing the whole stream."""
     digits: dict[object, list[str]] = {}
     wanted: dict[int, dict[int, list[str]]] = defaultdict(dict)
     for page, mcid, number, link in refs:
         wanted[page][mcid] = digits.setdefault(link, list(number))
     for index in sorted(wanted):
         page = pdf.pages[index]
-        instructions = pikepdf.parse_content_stream(page)
+        content = bytearray(b"\n".join(stream.read_bytes() for stream in _streams(page.obj.get("/Contents"))))
         fonts = _Fonts(page)
-        left = wanted[index]
-        stack: list[int | None] = []
-        font = None
-        changed = False
-        for i, item in enumerate(instructions):
-            operator = str(item.operator) if hasattr(item, "operator") else ""
-            if operator in ("BDC", "BMC"):
-                properties = item.operands[1] if operator == "BDC" and len(item.operands) > 1 else None
-                mcid = properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
-                stack.append(int(mcid) if mcid is not None else None)
-            elif operator == "EMC" and stack:
-                stack.pop()
-            elif operator == "Tf":
-                font = fonts.get(item.operands[0])
-            elif operator in ("TJ", "Tj") and stack and stack[-1] in left and left[stack[-1]]:
-                operands = [_replace(op, left[stack[-1]], font) for op in item.operands]
-                instructions[i] = pikepdf.ContentStreamInstruction(operands, item.operator)
-                changed = True
-        if changed:
-            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        switches = [(m.start(), m.group(1).decode()) for m in _FONT.finditer(content)]  # where each Tf is
+        for marked in _MARKED.finditer(content):
+            left = wanted[index].get(int(marked.group(1)))
+            if not left:
+                continue
+            end = content.find(b"EMC", marked.end())
+            for glyph in _GLYPH.finditer(content, marked.end(), end):
+                if not left:
+                    break
+                at = bisect.bisect(switches, (glyph.start(), "")) - 1
+                font = fonts.get("/" + switches[at][1]) if at >= 0 else None
+                if font is None:
+                    raise PatchRefused("page-number text without a known font")
+                cid = int(glyph.group(1), 16)
+                if font.unicode.get(cid) == ZERO:
+                    content[glyph.start(1) : glyph.end(1)] = b"%04x" % font.digit(left.pop(0), cid)
+        page.obj.Contents = pdf.make_stream(bytes(content))
     unused = {str(link): "".join(d) for link, d in digits.items() if d}
     if unused:
         raise PatchRefused(f"no placeholder zeros found for the page numbers {unused}")
 
 
-def _replace(operand, digits: list[str], font):
-    if isinstance(operand, pikepdf.Array):
-        return pikepdf.Array([_replace(op, digits, font) for op in operand])
-    if not isinstance(operand, pikepdf.String) or not digits:
-        return operand
-    if font is None:
-        raise PatchRefused("page-number text without a known font")
-    codes = bytes(operand)
-    out = bytearray()
-    for at in range(0, len(codes), 2):
-        cid = int.from_bytes(codes[at : at + 2], "big")
-        if digits and font.unicode.get(cid) == ZERO:
-            cid = font.digit(digits.pop(0), cid)
-        out += cid.to_bytes(2, "big")
-    return pikepdf.String(bytes(out))
+def _streams(contents) -> list:
+    if isinstance(contents, pikepdf.Array):
+        return list(contents)
+    return [contents] if contents is not None else []
 
 
 class _Font:

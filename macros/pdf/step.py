@@ -114,6 +114,7 @@ class PdfStep:
         ctx_assets = _asset_finder(docs_dir, theme_dir)
         self.start()
         (out / "parts").mkdir(exist_ok=True)
+        sources: list[Source] = []
         for job in self.jobs:
             html_path = out / f"{job.name}.html"
             document = self.assemble(job, config.get("site_url") or "", ctx_assets)
@@ -129,7 +130,8 @@ class PdfStep:
                 document.labels,
                 xmp,
             )
-            pieces = document.parts() if parts_enabled() else [html]
+            # A fillable PDF is one form, never long: its fields stay in one piece.
+            pieces = document.parts() if parts_enabled() and not job.fillable else [html]
             source = Source(
                 job.name,
                 site_dir / DOWNLOADS / job.output,
@@ -139,7 +141,9 @@ class PdfStep:
                 document.targets(html) if len(pieces) > 1 else {},
                 html,
             )
-            self.futures[job.name] = self._maker().add(source)
+            sources.append(source)
+        for source, future in zip(sources, self._maker().add(sources), strict=True):
+            self.futures[source.name] = future
 
     def on_post_page(self, output: str) -> str:
         if 'class="sop-pdf-meta"' not in output:

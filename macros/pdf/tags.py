@@ -223,7 +223,12 @@ class _Tree:
 
     def text(self, box, element, in_link: bool) -> None:
         kid = self.tags.pop(box)
-        if box.element_tag.endswith("::after") and box.element is not None and box.element.get("data-page"):
+        if (
+            box.element_tag.endswith("::after")
+            and "0" in box.text  # the zeros, not the leader's dots or ", page "
+            and box.element is not None
+            and box.element.get("data-page")
+        ):
             link = _LINKS.setdefault(id(box.element), len(_LINKS))
             NUMBERED.append((self.number, kid["mcid"], (box.element.get("href") or "#")[1:], link))
         if in_link:
