@@ -151,6 +151,9 @@ class Maker:
             _, _, _, doc, kind, function, job, part = heapq.heappop(self.ready)
             if doc.done:
                 continue
+            if kind == "guess":
+                self._guess(doc, part)  # queues the render, or finds it in the cache
+                continue
             self.running += 1
             self.made[kind] += 1
             if kind == "part":
@@ -174,12 +177,23 @@ class Maker:
             self._submit_part(doc, doc.parts[0], PART)
             return
         plan = self._plan(doc)
-        guess = planning.page_numbers(plan) if plan else planning.estimate([p.html for p in doc.parts])
+        known = planning.page_numbers(plan) if plan else {}
         for part in doc.parts:  # all pending first: a part found in the cache must not look like the last
             part.pending = True
         for part in doc.parts:
-            part.shown = {a: planning.digits(guess.get(a)) for a in part.numbered}
+            if part.numbered and not plan:  # guessed when a worker is free: by then more is known
+                self._queue(doc, PART, len(part.html), "guess", None, None, part)
+                continue
+            part.shown = {a: planning.digits(known.get(a)) for a in part.numbered}
             self._submit_part(doc, part, PART)
+
+    def _guess(self, doc: _Doc, part: _Part) -> None:
+        """The lengths of a part's page numbers from the parts laid out so far, and an estimate
+        for the rest (parts.estimate)."""
+        done = {p.index: p.layout for p in doc.parts if p.layout is not None}
+        guess = planning.estimate([p.html for p in doc.parts], done)
+        part.shown = {a: planning.digits(guess.get(a)) for a in part.numbered}
+        self._submit_part(doc, part, PART)
 
     def _submit_part(self, doc: _Doc, part: _Part, priority: int) -> None:
         source = doc.source

@@ -98,13 +98,24 @@ def digits(number: int | None) -> int:
     return len(str(number)) if number else 1
 
 
-def estimate(parts: list[str], bytes_per_page: int = BYTES_PER_PAGE) -> dict[str, int]:
-    """A first guess at every anchor's page, when no earlier build has laid the parts out: each
-    part's pages in proportion to its HTML, an anchor's page in proportion to where it stands."""
+def estimate(parts: list[str], known: dict[int, Layout] | None = None) -> dict[str, int]:
+    """A guess at every anchor's page, when no earlier build has laid the parts out: the parts
+    laid out already (known) as they are, the others' pages in proportion to their HTML (at the
+    known parts' bytes per page, else BYTES_PER_PAGE), an anchor's page in proportion to where
+    it stands in its part."""
+    known = known or {}
+    sizes = sum(len(parts[i]) for i in known)
+    pages_known = sum(layout.pages for layout in known.values())
+    per_page = sizes / pages_known if sizes and pages_known else BYTES_PER_PAGE
     numbers: dict[str, int] = {}
     start = 1
-    for html in parts:
-        pages = max(1, round(len(html) / bytes_per_page))
+    for i, html in enumerate(parts):
+        if i in known:
+            for anchor, page in known[i].anchors.items():
+                numbers.setdefault(anchor, start + page)
+            start += known[i].pages
+            continue
+        pages = max(1, round(len(html) / per_page))
         for match in _ID.finditer(html):
             numbers.setdefault(match.group(1), start + int(pages * match.start() / max(1, len(html))))
         start += pages
