@@ -18,6 +18,10 @@ rendered as several documents, its parts, on both worker processes, and joined a
   writes the digits over the zeros (page_refs.py). The lengths are checked once every part is
   laid out, and a part that guessed one wrong is rendered again (making.py).
 - the body's margin shows only where the whole document starts and ends (part.css).
+
+One difference remains, and it is WeasyPrint's: in a single pass it sizes a table's columns
+before it knows the page numbers the table shows, so there the columns can differ by a point or
+two (the words and pages are the same; tests/test_pdf_parts.py checks both).
 """
 
 from __future__ import annotations
