@@ -240,6 +240,8 @@ class Maker:
             return
         rendered: Rendered = future.result()
         if kind == "part" and part is not None:
+            if not any(part is p for p in doc.parts):  # rendered before the PDF went to one pass
+                return
             layout = planning.Layout(rendered.pages, dict(rendered.anchors), tuple(rendered.page_names))
             refs = tuple(tuple(ref) for ref in rendered.numbered)
             marks = tuple(tuple(mark) for mark in rendered.bookmarks)
@@ -339,7 +341,6 @@ class Maker:
         """Page numbers that never settled: render the PDF in one pass (exact, only slower)."""
         doc.parts = [_Part(0, doc.source.whole, [])]
         self._submit_part(doc, doc.parts[0], PART)
-        doc.parts[0].index = 0
 
     def _deliver(self, doc: _Doc, pages: int, cached: Path | None = None) -> None:
         source = cached or self.cache.path(self._join_key(doc))
