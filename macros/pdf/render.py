@@ -138,7 +138,22 @@ def _init() -> None:
         _worker["fonts"] = FontConfiguration()
     except (OSError, ImportError) as exc:
         _worker["error"] = PANGO_HINT.format(error=str(exc).splitlines()[0][:200])
-    _worker["images"] = {}
+    _worker["images"] = _ImageCache()
+
+
+class _ImageCache(dict):
+    """WeasyPrint's image cache, shared by the documents a worker renders (the logo is read and
+    parsed once), noting the addresses each document takes from it: a document that got the logo
+    from here never fetched it, and the PDF cache must still know it depends on that file."""
+
+    def __init__(self):
+        super().__init__()
+        self.used: set[str] = set()
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            self.used.add(key)
+        return super().__getitem__(key)
 
 
 def _die_with_parent() -> None:
@@ -184,6 +199,7 @@ def render(job: RenderJob) -> Rendered:
     # (benchmarks/RESULTS.md). Collect once per document instead.
     gc.disable()
     tags.start_document(job.targets)
+    _worker["images"].used.clear()
     _links.keep_missing = job.part
     try:
         fetcher = fetcher_for(job)
@@ -213,7 +229,7 @@ def render(job: RenderJob) -> Rendered:
         os.path.getsize(job.pdf),
         anchors,
         names,
-        tuple(sorted(set(fetcher.files))),
+        tuple(sorted(set(fetcher.files) | _local_files(_worker["images"].used))),
         tuple(tags.NUMBERED),
         marks,
     )
@@ -262,6 +278,13 @@ class _KeepMissingLinks:
 
 
 _links = _KeepMissingLinks()
+
+
+def _local_files(urls) -> set[str]:
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
+    return {os.path.normpath(url2pathname(urlsplit(u).path)) for u in urls if u.startswith("file:")}
 
 
 class RefusedResource(Exception):
