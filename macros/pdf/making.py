@@ -4,7 +4,8 @@ what the cache (cache.py) already has.
 A PDF of one part is rendered whole, as before. A PDF in parts (parts.py) goes through:
 1. its parts, rendered (or found in the cache) on whichever worker is free, the biggest first;
    a part that shows page numbers (the contents, cross-references) shows zeros, as many as the
-   number will have digits: known from the last build's layout (its plan), else estimated;
+   number will have digits: known from the last build's layout (its plan), else estimated when
+   a worker is free for it, from the parts laid out by then;
 2. once every part is laid out, those lengths are checked against the pages the anchors landed
    on; a part that guessed a length wrong is rendered again (page_refs.py says why only the length
    matters); after MAX_ROUNDS, or if the join cannot write the digits in, the PDF is rendered in
@@ -22,7 +23,6 @@ import hashlib
 import heapq
 import itertools
 import json
-import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -35,7 +35,6 @@ from . import parts as planning
 from .page_refs import PatchRefused
 from .render import JoinJob, Rendered, RenderJob, join, render
 
-log = logging.getLogger("mkdocs.plugins.sop.pdf")
 MAX_ROUNDS = 4
 JOIN, FINISH, PART = 0, 1, 2  # priorities: lower runs first
 
