@@ -113,6 +113,10 @@ class Maker:
         self.thread = threading.Thread(target=self._loop, name="pdf-maker", daemon=True)
         self.thread.start()
 
+    def cancel(self) -> None:
+        """The build failed: run nothing more (what runs now finishes; its PDFs are not used)."""
+        self.events.put(("cancel", None, None))
+
     def finish(self) -> None:
         """Wait until every PDF is made or has failed; then drop cache entries this build did not use."""
         self.events.put(("close", None, None))
@@ -135,6 +139,8 @@ class Maker:
                     self._finished(doc, *payload)
                 elif kind == "close":
                     closing = True
+                elif kind == "cancel":
+                    self.ready.clear()
             except Exception as exc:  # a bug or an unreadable cache file: that PDF fails, not the thread
                 for one in doc if isinstance(doc, list) else [doc]:
                     self._fail(one, exc)

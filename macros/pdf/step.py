@@ -160,12 +160,6 @@ class PdfStep:
             self.close()
         return self.done
 
-    def _pool(self) -> Pool:
-        """The worker pool, which exists from start() until close()."""
-        if self.pool is None:
-            raise RuntimeError("the PDF step used its workers before start() or after close()")
-        return self.pool
-
     def _maker(self) -> Maker:
         if self.maker is None:
             raise RuntimeError("the PDF step used its workers before start() or after close()")
@@ -174,7 +168,7 @@ class PdfStep:
     def close(self, cancel: bool = False) -> None:
         if self.maker is not None:
             if cancel:
-                self.maker.ready.clear()
+                self.maker.cancel()
             self.maker.finish()
             maker, self.maker = self.maker, None
             made, reused = maker.made, maker.reused
