@@ -9,9 +9,9 @@ part adds:
 - its named destinations (anchors), gathered into one sorted name tree: a link in one part to an
   anchor in another (render.py keeps it) now resolves; the first part holding a name wins, as in
   WeasyPrint;
-- its bookmarks, after the base's; then the whole outline is nested again by the bookmarks'
-  levels, with WeasyPrint's own rule (a part may start with an H2 that belongs under the last
-  part's H1);
+- its bookmarks' titles and destinations; the outline is then made once for the whole PDF from
+  their levels, with WeasyPrint's own rule (a part may start with an H2 that belongs under the
+  last part's H1);
 Then "Page X of Y" from the page-numbers PDF is laid over each page as a page-furniture artifact,
 fonts that each part embedded separately are merged (fonts.py), and the page numbers the parts
 show in their text are written in (page_refs.py). pikepdf copies objects from
@@ -47,8 +47,7 @@ def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, page_refs=(
         for path in parts[1:]:
             joined.add(stack.enter_context(pikepdf.open(path)))
         joined.finish()
-        if bookmarks:
-            joined.nest_outline([level for part in bookmarks for level in part])
+        joined.nest_outline([mark for part in bookmarks for mark in part])
         overlay_numbers(base, stack.enter_context(pikepdf.open(numbers)))
         merge_fonts(base)  # first: a digit a part did not use may be in another part's subset
         write_page_refs(base, page_refs)
@@ -73,6 +72,7 @@ class _Joined:
         self.next_key = max((int(nums[i]) + 1 for i in range(0, len(nums), 2)), default=0)
         self.dests: dict[bytes, object] = {}
         self._gather_dests(base, copy=False)
+        self.bookmarks = [(item.Title, item.Dest) for item in _flat_outline(base.Root.get("/Outlines"))]
 
     def add(self, part: pikepdf.Pdf) -> None:
         shift = self.next_key
@@ -81,9 +81,6 @@ class _Joined:
         kids = list(tree.K[0].K)
         for kid in kids:  # re-parented below; not copying /P keeps the part's root out of the file
             del kid["/P"]
-        top = _outline_top(part)
-        for item in top:
-            del item["/Parent"]
         for page in part.pages:
             self.pdf.pages.append(page)
         for kid in kids:
@@ -97,7 +94,8 @@ class _Joined:
             self.tree.ParentTree.Nums.append(_copy(self.pdf, nums[i + 1]))
             self.next_key = max(self.next_key, key + 1)
         self._gather_dests(part, copy=True)
-        self._append_outline(part, top)
+        for item in _flat_outline(part.Root.get("/Outlines")):  # the pages are in: their refs map
+            self.bookmarks.append((item.Title, _copy(self.pdf, item.Dest)))
         if "/AcroForm" in part.Root:  # step.py keeps fillable PDFs whole
             raise ValueError("a part with form fields: fillable PDFs are not made in parts")
 
@@ -114,16 +112,14 @@ class _Joined:
             root.Names.Dests = Dictionary(Names=names)
 
     def nest_outline(self, marks: list) -> None:
-        """Rebuild the outline from its items in order and their (level, state), as WeasyPrint
-        nests bookmarks (weasyprint.anchors.make_page_bookmark_tree) across the whole document."""
+        """The outline, from every part's bookmarks in order and their (level, state), nested as
+        WeasyPrint nests bookmarks across one document (weasyprint.anchors.make_page_bookmark_tree)."""
         from types import SimpleNamespace
 
         from weasyprint.anchors import make_page_bookmark_tree
 
-        root = self.pdf.Root
-        items = _flat_outline(root.Outlines) if "/Outlines" in root else []
-        if len(items) != len(marks):
-            raise ValueError(f"{len(items)} bookmarks in the parts, {len(marks)} levels")
+        if len(self.bookmarks) != len(marks):
+            raise ValueError(f"{len(self.bookmarks)} bookmarks in the parts, {len(marks)} levels")
         identity = SimpleNamespace(transform_point=lambda x, y: (x, y))
         tree: list = []
         skipped: list = []
@@ -132,10 +128,14 @@ class _Joined:
         for i, (level, state) in enumerate(marks):
             page = SimpleNamespace(bookmarks=[(level, i, (0, 0), state)])
             previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, 0, identity)
-        outlines = self.pdf.make_indirect(Dictionary())
-        first, last, count = _write_outline(self.pdf, tree, items, outlines)
-        outlines.Count, outlines.First, outlines.Last = count, first, last
-        root.Outlines = outlines
+        root = self.pdf.Root
+        if "/Outlines" in root:
+            del root["/Outlines"]
+        if tree:
+            outlines = self.pdf.make_indirect(Dictionary())
+            first, last, count = _write_outline(self.pdf, tree, self.bookmarks, outlines)
+            outlines.Count, outlines.First, outlines.Last = count, first, last
+            root.Outlines = outlines
 
     def _gather_dests(self, pdf: pikepdf.Pdf, copy: bool) -> None:
         root = pdf.Root
@@ -146,24 +146,6 @@ class _Joined:
             key = bytes(names[i])
             if key not in self.dests:
                 self.dests[key] = _copy(self.pdf, names[i + 1]) if copy else names[i + 1]
-
-    def _append_outline(self, part: pikepdf.Pdf, top: list) -> None:
-        if not top:
-            return
-        root = self.pdf.Root
-        if "/Outlines" not in root:
-            root.Outlines = self.pdf.make_indirect(Dictionary(Count=0))
-        outlines = root.Outlines
-        copied = [self.pdf.copy_foreign(item) for item in top]
-        for item in copied:
-            item.Parent = outlines
-        if "/Last" in outlines:
-            outlines.Last.Next = copied[0]
-            copied[0].Prev = outlines.Last
-        else:
-            outlines.First = copied[0]
-        outlines.Last = copied[-1]
-        outlines.Count = int(outlines.get("/Count", 0)) + int(part.Root.Outlines.get("/Count", 0))
 
 
 def overlay_numbers(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf) -> None:
@@ -192,7 +174,9 @@ def _free_name(page: pikepdf.Page, base: str) -> str:
 
 def _flat_outline(outlines) -> list:
     """The outline's items in reading order (depth first)."""
-    out = []
+    out: list = []
+    if outlines is None:
+        return out
 
     def walk(item):
         while item is not None:
@@ -206,12 +190,13 @@ def _flat_outline(outlines) -> list:
 
 def _write_outline(pdf: pikepdf.Pdf, tree: list, items: list, parent) -> tuple:
     """New outline items for tree (WeasyPrint's (label, target, children, state), the label being
-    the index of the item whose title and destination it keeps); as weasyprint.pdf.anchors
-    .add_outlines counts them. Returns (first, last, count)."""
+    the index of the (title, destination) it shows); as weasyprint.pdf.anchors.add_outlines counts
+    them. Returns (first, last, count)."""
     written: list = []
     count = len(tree)
     for index, _, children, state in tree:
-        item = pdf.make_indirect(Dictionary(Title=items[index].Title, Dest=items[index].Dest, Parent=parent))
+        title, dest = items[index]
+        item = pdf.make_indirect(Dictionary(Title=title, Dest=dest, Parent=parent))
         first, last, inner = _write_outline(pdf, children, items, item)
         item.Count = -inner if state == "closed" else inner
         if state != "closed":
@@ -232,16 +217,6 @@ def _shift_struct_parents(part: pikepdf.Pdf, shift: int) -> None:
         for annotation in page.obj.get("/Annots", []):
             if "/StructParent" in annotation:
                 annotation.StructParent = int(annotation.StructParent) + shift
-
-
-def _outline_top(part: pikepdf.Pdf) -> list:
-    outlines = part.Root.get("/Outlines")
-    top = []
-    item = outlines.get("/First") if outlines is not None else None
-    while item is not None:
-        top.append(item)
-        item = item.get("/Next")
-    return top
 
 
 def _copy(pdf: pikepdf.Pdf, value):

@@ -281,10 +281,15 @@ _links = _KeepMissingLinks()
 
 
 def _local_files(urls) -> set[str]:
+    return {_path_of(u) for u in urls if u.startswith("file:")}
+
+
+def _path_of(url: str) -> str:
+    """The local path a file: URL names."""
     from urllib.parse import urlsplit
     from urllib.request import url2pathname
 
-    return {os.path.normpath(url2pathname(urlsplit(u).path)) for u in urls if u.startswith("file:")}
+    return os.path.normpath(url2pathname(urlsplit(url).path))
 
 
 class RefusedResource(Exception):
@@ -309,10 +314,7 @@ def fetcher_for(job: RenderJob):
                 self.refused.append(reason)
                 raise RefusedResource(reason)
             if url.startswith("file:"):
-                from urllib.parse import urlsplit
-                from urllib.request import url2pathname
-
-                self.files.append(os.path.normpath(url2pathname(urlsplit(url).path)))
+                self.files.append(_path_of(url))
             return super().fetch(url, headers)
 
     fetcher = Fetcher(allowed_protocols=("file", "data"), allow_redirects=False)
@@ -326,7 +328,6 @@ def refusal(url: str, folders) -> str:
     reached without symbolic links, inside one of folders (a missing file there is WeasyPrint's
     usual warning, not a refusal)."""
     from urllib.parse import urlsplit
-    from urllib.request import url2pathname
 
     scheme = urlsplit(url).scheme.lower()
     if scheme == "data":
@@ -334,7 +335,7 @@ def refusal(url: str, folders) -> str:
     shown = url if len(url) <= 120 else url[:117] + "..."
     if scheme != "file":
         return f"it would fetch {shown} from the network; PDFs use only the site's own files"
-    path = os.path.normpath(url2pathname(urlsplit(url).path))
+    path = _path_of(url)
     inside = any(Path(path).is_relative_to(os.path.realpath(f)) for f in folders)
     if inside and not os.path.lexists(path):
         return ""

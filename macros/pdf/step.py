@@ -275,7 +275,7 @@ class PdfStep:
             continued=False,
             continues=False,
         )
-        return PrintDocument(self.render.env, context, labels, (stylesheets / "part.css").as_uri())
+        return PrintDocument(self.render.env, context, labels, stylesheets)
 
 
 @dataclass
@@ -286,7 +286,11 @@ class PrintDocument:
     env: object
     context: dict
     labels: dict
-    part_stylesheet: str
+    stylesheets: Path  # overrides/print: print.css, and what parts and page numbers add to it
+
+    @property
+    def part_stylesheet(self) -> str:
+        return (self.stylesheets / "part.css").as_uri()
 
     def render(self, **changes) -> str:
         return self.env.get_template("print/document.html").render({**self.context, **changes})  # type: ignore[attr-defined]
@@ -317,7 +321,7 @@ class PrintDocument:
         return self.env.get_template("print/page_numbers.html").render(  # type: ignore[attr-defined]
             doc=self.context["doc"],
             stylesheet=self.context["stylesheet"],
-            numbers_stylesheet=self.part_stylesheet.replace("part.css", "page_numbers.css"),
+            numbers_stylesheet=(self.stylesheets / "page_numbers.css").as_uri(),
             page_names=page_names,
         )
 

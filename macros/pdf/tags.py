@@ -29,7 +29,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.pdf.tags import _get_pdf_tag
 
-from .parts import anchor_headings
+from .parts import anchor_headings, words
 
 # Anchor id -> heading words for links to anchors in another part of the same PDF (render.py sets
 # it for each job; parts.py explains the parts).
@@ -315,7 +315,7 @@ class _Tree:
         """Where a link goes, in words: its text, else its title, else the heading it leads to. A
         text that is just the target's id (a link reading "leaflet" to #leaflet) gets the heading
         added, so no description can be mistaken for an anchor name."""
-        text = _words(anchor) or anchor.get("title") or anchor.get("aria-label") or ""
+        text = words(anchor) or anchor.get("title") or anchor.get("aria-label") or ""
         href = anchor.get("href") or ""
         if href.startswith("#") and (not text or text.lower() == href[1:].lower()):
             heading = self.target_heading(href[1:])
@@ -334,13 +334,6 @@ class _Tree:
             page = self.pdf.objects[int(reference.split()[0])]
             if "Annots" in page:
                 page["Annots"] = pydyf.Array(a for a in page["Annots"] if a not in self.dropped)
-
-
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-
-
-def _words(element) -> str:
-    return " ".join("".join(element.itertext()).split())
 
 
 def _scope(cell, row, in_head: bool) -> str:
