@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import gc
 import glob
 import logging
 import os
@@ -18,7 +19,7 @@ import sys
 from pathlib import Path
 
 from . import outdir
-from .data.model import load_model
+from .data.model import cached_model
 from .data.problems import DataError
 from .pdf import build_dir
 from .pdf import enabled as pdf_enabled
@@ -172,11 +173,14 @@ def _build(target: Path, config: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
     try:
-        model = load_model(ROOT)
+        model = cached_model(ROOT)  # the build's hooks and macros reuse this load
     except DataError as exc:
         print(exc, file=sys.stderr)
         print("Nothing was built; the previous site/ is unchanged.", file=sys.stderr)
         return 1
+    # The model, modules and configuration live until the end: frozen, Python's collector stops
+    # walking them on every full collection while the site is built (about 0.2 s a build).
+    gc.freeze()
     warning = review_warning(model)
     if warning:  # a warning, not an error: an overdue SOP is still the SOP in force until replaced
         print(warning, file=sys.stderr)

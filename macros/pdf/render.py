@@ -139,6 +139,8 @@ def _init() -> None:
     except (OSError, ImportError) as exc:
         _worker["error"] = PANGO_HINT.format(error=str(exc).splitlines()[0][:200])
     _worker["images"] = _ImageCache()
+    gc.collect()
+    gc.freeze()  # the heap forked from the build and WeasyPrint's modules: see render()
 
 
 class _ImageCache(dict):
@@ -222,6 +224,9 @@ def render(job: RenderJob) -> Rendered:
         _links.keep_missing = False
         gc.enable()
         gc.collect()
+        # What survives a document is the worker's own (modules, fonts, caches): frozen, it is not
+        # walked again by later collections, which made up 0.03-0.04 s of every small PDF.
+        gc.freeze()
     return Rendered(
         job.name,
         job.pdf,
