@@ -1,8 +1,9 @@
 """The maker's rounds (macros/pdf/making.py), with stand-ins for WeasyPrint and the join, so the
 decisions can be tested in milliseconds: a part whose page numbers were guessed too short is
-rendered again with the right lengths; a join that cannot write the digits in, or numbers that
-never settle, fall back to one pass over the whole PDF; a rebuild takes the lengths from the
-last build and renders nothing twice.
+rendered again with the right lengths; a part that shows its own page numbers waits for the parts
+before it and is laid out once, from its first page; a join that cannot write the digits in, or
+numbers that never settle, fall back to one pass over the whole PDF; a rebuild takes the lengths
+from the last build and renders nothing twice.
 
 A stand-in part is HTML with sections <section id="..." data-pages="n">: its pages are the sum,
 less, in a "wobbly" section, the length of the zeros it shows (so a length can move pages)."""
@@ -30,6 +31,7 @@ class Stand:
 
     def __init__(self, refuse_join: bool = False, wobble: bool = False):
         self.rendered: list[str] = []
+        self.html: dict[str, str] = {}  # the last HTML each part was rendered from
         self.joins: list[tuple] = []
         self.refuse_join = refuse_join
         self.wobble = wobble
@@ -37,6 +39,7 @@ class Stand:
     def render(self, job: RenderJob) -> Rendered:
         html = Path(job.html).read_text(encoding="utf-8")
         self.rendered.append(job.name)
+        self.html[job.name] = html
         Path(job.pdf).write_bytes(b"%PDF " + html.encode())
         if job.numbers:
             return Rendered(job.name, job.pdf, html.count("<div"), 1)
@@ -69,7 +72,7 @@ class Now:
 
 
 def document(tmp_path: Path, front: str, *bodies: str) -> making.Source:
-    head = '<html><body class="sop-print">'
+    head = '<html><head></head><body class="sop-print">'
     parts = [head + front + "</body></html>"] + [head + b + "</body></html>" for b in bodies]
     whole = head + front + "".join(bodies) + "</body></html>"
     (tmp_path / "print").mkdir(exist_ok=True)
@@ -133,6 +136,26 @@ def test_an_edit_that_changes_a_length_renders_the_part_showing_it_once(tmp_path
     assert [ref[2] for ref in edited.joins[-1]] == ["120"]
 
 
+OWN = '<section id="own" data-pages="3"><a class="sop-contents__link" href="#later">Later</a></section>'
+
+
+def test_a_part_that_shows_its_own_page_numbers_is_laid_out_once_from_its_first_page(tmp_path, monkeypatch):
+    """Its own numbers come from target-counter(), counted from the page it starts on: known only
+    once the parts before it are laid out, so it waits for them (they go first), never guesses."""
+    chapters = long_chapters(12)
+    own = OWN.replace("</section>", '</section><section id="later" data-pages="2"></section>')
+    stand = Stand()
+    make(tmp_path, stand, monkeypatch, document(tmp_path, CONTENTS, *chapters, own))
+    assert stand.rendered.count("sop#3") == 1
+    assert stand.rendered.index("sop#3") > max(stand.rendered.index(f"sop#{i}") for i in range(3))
+    first = 1 + 1 + 10 + 3  # after the contents (1 page) and the two chapters (10 and 3 pages)
+    assert f"counter-reset: page {first}" in stand.html["sop#3"]
+    assert 'data-page="' not in stand.html["sop#3"]  # its own numbers are counted, not written in
+    again = Stand()
+    make(tmp_path, again, monkeypatch, document(tmp_path, CONTENTS, *chapters, own))
+    assert again.rendered == []  # the rebuild takes its first page from the last build's layout
+
+
 def test_a_join_that_cannot_write_the_digits_in_falls_back_to_one_pass(tmp_path, monkeypatch):
     stand = Stand(refuse_join=True)
     result = make(tmp_path, stand, monkeypatch, document(tmp_path, CONTENTS, *long_chapters(12)))
@@ -162,3 +185,19 @@ def test_a_page_number_is_shown_as_zeros_as_long_as_its_digits(pages, digits):
     from macros.pdf.parts import digits as count
 
     assert count(pages) == digits
+
+
+def test_a_page_numbers_length_is_certain_once_its_lowest_and_highest_pages_agree():
+    from macros.pdf.parts import Layout, certain_digits
+
+    front, chapter, appendix = (
+        '<p id="front"></p>',
+        '<p id="early"></p>' + "x" * 100_000 + '<p id="late"></p>',
+        '<p id="end"></p>',
+    )
+    nothing = certain_digits([front, chapter, appendix], {})
+    # "early" is on page 2 or so (a few bytes before it); "late" and "end" could be anywhere
+    assert nothing == {"front": 1, "early": 1}
+    known = {0: Layout(1, {"front": 0}, ("",)), 1: Layout(120, {"early": 0, "late": 119}, ("",) * 120)}
+    laid_out = certain_digits([front, chapter, appendix], known)
+    assert laid_out == {"front": 1, "early": 1, "late": 3, "end": 3}

@@ -2,19 +2,26 @@
 what the cache (cache.py) already has.
 
 A PDF of one part is rendered whole, as before. A PDF in parts (parts.py) goes through:
-1. its parts, rendered (or found in the cache) on whichever worker is free, the biggest first;
-   a part that shows page numbers (the contents, cross-references) shows zeros, as many as the
-   number will have digits: known from the last build's layout (its plan), else estimated when
-   a worker is free for it, from the parts laid out by then;
-2. once every part is laid out, those lengths are checked against the pages the anchors landed
-   on; a part that guessed a length wrong is rendered again (page_refs.py says why only the length
-   matters); after MAX_ROUNDS, or if the join cannot write the digits in, the PDF is rendered in
-   one pass instead, which is exact by construction;
-3. the page-numbers PDF (same page names, "Page X of Y" only) and the join (join.py), which
-   writes the right digits over the zeros.
-Work that finishes a PDF (joins, then checks and page numbers) goes before new parts, so the PDFs
-the site's pages are waiting for come first. Everything here runs in one thread of the build
-process; the rendering itself is in the worker processes (render.py).
+1. its parts, rendered (or found in the cache) on whichever worker is free;
+   - a part that shows page numbers of its own anchors is counted from its first page in the
+     whole PDF (parts.first_page), so it waits until the parts before it are laid out, unless
+     the last build's layout (its plan) gives that page; the parts up to the last such part go
+     first, in their order, as each one's first page depends on all before it; other parts
+     follow, the biggest first;
+   - a part that shows page numbers of other parts' anchors (the contents, cross-references)
+     shows zeros, as many as the number will have digits: from the plan, else estimated when a
+     worker is free for it, from the parts laid out by then;
+2. as parts are laid out, a part whose lengths have become certain (parts.certain_digits) and were
+   wrong is rendered again at once, not after the rest (page_refs.py says why only the length
+   matters); once every part is laid out, every length and first page is checked; a part tried
+   MAX_ROUNDS times, or a join that cannot write the digits in, sends the PDF to one pass instead,
+   which is exact by construction;
+3. the page-numbers PDF (same page names, "Page X of Y" only), drawn as soon as every part has
+   pages (parts rendered again keep theirs as a rule; if not, it is drawn again), and the join
+   (join.py), which writes the right digits over the zeros.
+Joins go first, then the parts others wait for, then work that finishes a PDF (checks and page
+numbers), then new parts. Everything here runs in one thread of the build process; the rendering
+itself is in the worker processes (render.py).
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from .page_refs import PatchRefused
 from .render import JoinJob, Rendered, RenderJob, join, render
 
 MAX_ROUNDS = 4
-JOIN, FINISH, PART = 0, 1, 2  # priorities: lower runs first
+JOIN, NEEDED, FINISH, PART = 0, 1, 2, 3  # priorities: lower runs first (NEEDED: a part others wait for)
 
 
 @dataclass
@@ -56,13 +63,17 @@ class Source:
 class _Part:
     index: int
     html: str  # without page numbers
-    numbered: list[str]  # anchors whose page numbers it shows
+    numbered: list[str]  # anchors in other parts whose page numbers it shows
+    own: bool = False  # it shows page numbers of its own anchors: laid out from its first page
+    start: int = 1  # the page it starts on in the whole PDF, when it shows its own
     shown: dict[str, int] = field(default_factory=dict)  # anchor -> digits of the zeros shown
     key: str = ""
     layout: planning.Layout | None = None
     refs: tuple = ()  # (page, MCID, anchor, link) of the zeros, as tags.py noted them
     bookmarks: tuple = ()  # (level, state) of its bookmarks
     pending: bool = False
+    submitted: bool = False  # its render has been queued (or found in the cache)
+    tries: int = 0  # the HTML it has been laid out from, counting the first
 
 
 class _Doc:
@@ -70,12 +81,16 @@ class _Doc:
         self.source = source
         self.folder = folder
         self.future: Future[Rendered] = Future()
-        self.parts = [
-            _Part(i, html, planning.numbered_targets(html) if len(source.parts) > 1 else [])
-            for i, html in enumerate(source.parts)
-        ]
-        self.rounds = 0
-        self.numbers_key = ""
+        self.parts = [_Part(i, html, []) for i, html in enumerate(source.parts)]
+        self.owner = planning.owners(source.parts) if len(source.parts) > 1 else {}  # anchor -> part
+        for part in self.parts if len(self.parts) > 1 else []:
+            shown = planning.numbered_targets(part.html)
+            part.numbered = [a for a in shown if self.owner.get(a) != part.index]
+            part.own = any(self.owner.get(a) == part.index for a in shown)
+        self.waiting: list[_Part] = []  # parts that wait for the parts before them (own numbers)
+        self.numbers_key = ""  # the page-numbers document queued or made for the pages known last
+        self.numbers_done = False
+        self.settled = False  # every part laid out with the right page numbers: ready to join
         self.truth: dict[str, int] = {}  # every anchor's page in the joined PDF
         self.join_key = ""
         self.done = False
@@ -153,11 +168,12 @@ class Maker:
 
     def _dispatch(self) -> None:
         while self.ready and self.running < self.workers:
-            _, _, _, doc, kind, function, job, part = heapq.heappop(self.ready)
+            priority, _, _, doc, kind, function, job, part = heapq.heappop(self.ready)
             if doc.done:
                 continue
             if kind == "guess":
-                self._guess(doc, part)  # queues the render, or finds it in the cache
+                if not part.submitted:
+                    self._guess(doc, part, priority)  # queues the render, or finds it in the cache
                 continue
             self.running += 1
             self.made[kind] += 1
@@ -185,24 +201,44 @@ class Maker:
         known = planning.page_numbers(plan) if plan else {}
         for part in doc.parts:  # all pending first: a part found in the cache must not look like the last
             part.pending = True
+        starts = planning.first_pages(plan) if plan else []
+        # Without a plan, the parts before the last one that shows its own page numbers are waited
+        # for: they go first, in their order (each one's first page depends on all before it).
+        last_own = max((p.index for p in doc.parts if p.own), default=-1) if not plan else -1
         for part in doc.parts:
-            if part.numbered and not plan:  # guessed when a worker is free: by then more is known
+            if part.index <= last_own:
+                self._queue(doc, NEEDED, len(doc.parts) - part.index, "guess", None, None, part)
+                continue
+            if (part.numbered or part.own) and not plan:  # when a worker is free: by then more is known
                 self._queue(doc, PART, len(part.html), "guess", None, None, part)
                 continue
             part.shown = {a: planning.digits(known.get(a)) for a in part.numbered}
+            part.start = starts[part.index] if starts else 1
             self._submit_part(doc, part, PART)
 
-    def _guess(self, doc: _Doc, part: _Part) -> None:
+    def _guess(self, doc: _Doc, part: _Part, priority: int = PART) -> None:
         """The lengths of a part's page numbers from the parts laid out so far, and an estimate
-        for the rest (parts.estimate)."""
+        for the rest (parts.estimate); its first page from the parts before it, which a part that
+        shows its own page numbers waits for (they are moved up the queue meanwhile)."""
+        before = doc.parts[: part.index]
+        if part.own and any(p.layout is None for p in before):
+            if part not in doc.waiting:
+                doc.waiting.append(part)
+            for p in before:
+                if not p.submitted and p not in doc.waiting:
+                    self._queue(doc, NEEDED, len(doc.parts) - p.index, "guess", None, None, p)
+            return
         done = {p.index: p.layout for p in doc.parts if p.layout is not None}
         guess = planning.estimate([p.html for p in doc.parts], done)
         part.shown = {a: planning.digits(guess.get(a)) for a in part.numbered}
-        self._submit_part(doc, part, PART)
+        part.start = 1 + sum(p.layout.pages for p in before if p.layout is not None)
+        self._submit_part(doc, part, priority)
 
     def _submit_part(self, doc: _Doc, part: _Part, priority: int) -> None:
         source = doc.source
         html = planning.write_zeros(part.html, part.shown) if part.shown else part.html
+        if part.own:
+            html = planning.first_page(html, part.start)
         targets = {} if not doc.split else _targets_for(html, source.targets)
         options = {
             "part": doc.split,
@@ -214,6 +250,8 @@ class Maker:
         }
         part.key = caching.key(html.encode(), options)
         part.pending = True
+        part.submitted = True
+        part.tries += 1
         record = self.cache.lookup(part.key)
         if record is not None:
             self.reused["part"] += 1
@@ -233,7 +271,8 @@ class Maker:
         )
         self._queue(doc, priority, len(html), "part", render, job, part)
 
-    def _finished(self, doc: _Doc, kind: str, part: _Part | None, future) -> None:
+    def _finished(self, doc: _Doc, kind: str, part: _Part | str | None, future) -> None:
+        """A job is done. `part` is the part rendered, or the key of a page-numbers document."""
         if doc.done:
             return
         exc = future.exception()
@@ -244,7 +283,7 @@ class Maker:
             self._fail(doc, exc)
             return
         rendered: Rendered = future.result()
-        if kind == "part" and part is not None:
+        if kind == "part" and isinstance(part, _Part):
             if not any(part is p for p in doc.parts):  # rendered before the PDF went to one pass
                 return
             layout = planning.Layout(rendered.pages, dict(rendered.anchors), tuple(rendered.page_names))
@@ -253,9 +292,12 @@ class Maker:
             record = {**_record(layout), "refs": refs, "bookmarks": marks}
             self.cache.store(part.key, rendered.pdf, record, rendered.files)
             self._part_done(doc, part, layout, refs, marks)
-        elif kind == "numbers":
-            self.cache.store(doc.numbers_key, rendered.pdf, {"pages": rendered.pages}, rendered.files)
-            self._join(doc)
+        elif kind == "numbers" and isinstance(part, str):
+            self.cache.store(part, rendered.pdf, {"pages": rendered.pages}, rendered.files)
+            if part == doc.numbers_key:
+                doc.numbers_done = True
+                if doc.settled:
+                    self._join(doc)
         elif kind == "join":
             self.cache.store(self._join_key(doc), rendered.pdf, {"pages": rendered.pages})
             self._deliver(doc, rendered.pages)
@@ -268,39 +310,85 @@ class Maker:
         if not doc.split:
             self._deliver(doc, layout.pages, self.cache.path(part.key))
             return
-        if any(p.pending for p in doc.parts):
+        for waiting in list(doc.waiting):  # the parts before it are laid out: its first page is known
+            if all(p.layout is not None for p in doc.parts[: waiting.index]):
+                doc.waiting.remove(waiting)
+                self._queue(doc, NEEDED, len(doc.parts) - waiting.index, "guess", None, None, waiting)
+        if not self._check(doc):
             return
         layouts = [p.layout for p in doc.parts if p.layout is not None]
-        truth = planning.page_numbers(layouts)
-        wrong = [p for p in doc.parts if p.numbered and not planning.lengths_right(p.shown, truth)]
-        if wrong:
-            doc.rounds += 1
-            if doc.rounds >= MAX_ROUNDS:
-                self._whole(doc)
-                return
-            for p in wrong:
-                p.shown = {a: planning.digits(truth.get(a)) for a in p.numbered}
-                p.pending = True
-            for p in wrong:
-                self._submit_part(doc, p, FINISH)
+        if len(layouts) < len(doc.parts):
+            return
+        if any(p.pending for p in doc.parts):
+            # Parts rendered again keep their pages as a rule: the page numbers can be drawn meanwhile
+            # (if the pages do change, the document is made again for them).
+            self._numbers(doc, layouts)
             return
         self._save_plan(doc, layouts)
-        doc.truth = truth
+        doc.truth = planning.page_numbers(layouts)
+        doc.settled = True
         self._numbers(doc, layouts)
 
+    def _check(self, doc: _Doc) -> bool:
+        """Render again, now, every laid-out part whose page numbers are known for certain (the parts
+        up to the last one it points into are laid out) and were shown with a wrong length or from
+        a wrong first page; a part tried MAX_ROUNDS times sends the PDF to one pass. False if the
+        PDF went to one pass."""
+        known = 0  # the parts 0 .. known-1 are laid out
+        while known < len(doc.parts) and doc.parts[known].layout is not None and not doc.parts[known].pending:
+            known += 1
+        lengths = self._lengths(doc, known)
+        layouts = [p.layout for p in doc.parts[:known] if p.layout is not None]
+        starts = planning.first_pages([*layouts, planning.Layout(0, {}, ())])  # ... and part `known`
+        wrong = []
+        for p in doc.parts:
+            if p.pending or p.layout is None:
+                continue
+            if any(a not in lengths for a in p.numbered) or (p.own and p.index > known):
+                continue  # not certain yet: a render now might have to be done again
+            if any(lengths[a] != p.shown.get(a) for a in p.numbered) or (p.own and p.start != starts[p.index]):
+                wrong.append(p)
+        for p in wrong:
+            if p.tries >= MAX_ROUNDS:
+                self._whole(doc)
+                return False
+            p.shown = {a: lengths[a] for a in p.numbered}
+            p.start = starts[p.index] if p.own else 1
+            p.pending = True
+        for p in wrong:
+            self._submit_part(doc, p, FINISH)
+        return True
+
+    @staticmethod
+    def _laid_out(doc: _Doc) -> dict[int, planning.Layout]:
+        return {p.index: p.layout for p in doc.parts if p.layout is not None and not p.pending}
+
+    def _lengths(self, doc: _Doc, known: int) -> dict[str, int]:
+        """The lengths of page numbers that are certain by now (parts.certain_digits); every length
+        once every part is laid out."""
+        if known == len(doc.parts):
+            exact = planning.page_numbers([p.layout for p in doc.parts if p.layout is not None])
+            return {a: planning.digits(exact.get(a)) for part in doc.parts for a in part.numbered}
+        return planning.certain_digits([p.html for p in doc.parts], self._laid_out(doc))
+
     def _numbers(self, doc: _Doc, layouts: list[planning.Layout]) -> None:
+        """The page-numbers document for these pages: made, found in the cache, or already on its
+        way; the join follows once it is made and the PDF is settled."""
         names = [name for layout in layouts for name in layout.page_names]
         html = doc.source.numbers_html(names)
-        job = RenderJob(f"{doc.source.name}#numbers", "", "", False, False, numbers=True)
-        doc.numbers_key = caching.key(html.encode(), {"numbers": True})
-        if self.cache.lookup(doc.numbers_key) is not None:
-            self.reused["numbers"] += 1
+        key = caching.key(html.encode(), {"numbers": True})
+        if key != doc.numbers_key:
+            doc.numbers_key, doc.numbers_done = key, False
+            if self.cache.lookup(key) is not None:
+                self.reused["numbers"] += 1
+                doc.numbers_done = True
+            else:
+                path = self.folder / f"{doc.source.name}.numbers-{key[:16]}.html"  # two may be on their way
+                path.write_text(html, encoding="utf-8")
+                job = RenderJob(f"{doc.source.name}#numbers", str(path), str(self.cache.scratch(key)), False, False)
+                self._queue(doc, FINISH, len(names), "numbers", render, replace(job, numbers=True), key)
+        if doc.settled and doc.numbers_done:
             self._join(doc)
-            return
-        path = self.folder / f"{doc.source.name}.numbers.html"
-        path.write_text(html, encoding="utf-8")
-        job = replace(job, html=str(path), pdf=str(self.cache.scratch(doc.numbers_key)))
-        self._queue(doc, FINISH, len(names), "numbers", render, job)
 
     def _page_refs(self, doc: _Doc) -> tuple:
         """Where the parts' zeros are in the joined PDF, and the page numbers they stand for."""
@@ -345,6 +433,7 @@ class Maker:
     def _whole(self, doc: _Doc) -> None:
         """Page numbers that never settled: render the PDF in one pass (exact, only slower)."""
         doc.parts = [_Part(0, doc.source.whole, [])]
+        doc.waiting.clear()
         self._submit_part(doc, doc.parts[0], PART)
 
     def _deliver(self, doc: _Doc, pages: int, cached: Path | None = None) -> None:

@@ -12,11 +12,17 @@ rendered as several documents, its parts, on both worker processes, and joined a
 - "Page X of Y" sits in a margin box whose width is fixed by its neighbour (print.css gives
   @bottom-left a width), so the parts draw it invisible and join.py overlays the true numbers,
   drawn by WeasyPrint itself in a document of empty pages with the same page names;
-- page numbers shown in the text (the contents, cross-references) depend on other parts' page
-  counts. A part shows zeros instead, as many as the number will have digits: every digit of the
-  print fonts is as wide as a zero, so the layout is the one the true number gives, and the join
-  writes the digits over the zeros (page_refs.py). The lengths are checked once every part is
-  laid out, and a part that guessed one wrong is rendered again (making.py).
+- page numbers shown in the text (the contents, cross-references) of anchors in other parts
+  depend on those parts' pages. A part shows zeros instead, as many as the number will have
+  digits: every digit of the print fonts is as wide as a zero, so the layout is the one the true
+  number gives, and the join writes the digits over the zeros (page_refs.py). The lengths are
+  checked once every part is laid out, and a part that guessed one wrong is rendered again
+  (making.py);
+- page numbers of a part's own anchors are counted by WeasyPrint, as in one pass
+  (target-counter), from the page the part starts on in the whole PDF (first_page): a part that
+  shows them is laid out once the parts before it are, so that page is known, never guessed.
+  Guessing would cost a second layout of the longest chapters, whose cross-references to their
+  own sections are where a guess goes wrong (a number near page 100 is two or three digits long).
 - the body's margin shows only where the whole document starts and ends (part.css).
 
 One difference remains, and it is WeasyPrint's: in a single pass it sizes a table's columns
@@ -35,7 +41,13 @@ MIN_PART_BYTES = 24_000
 
 # Print HTML per printed page, for a first guess at page numbers when no earlier build has laid
 # the parts out (the reference SOP's parts: 3.2 to 4.8 KB a page). A wrong guess costs a render.
+# The parts laid out by then refine it, weighed as if this were measured on PRIOR_PAGES pages:
+# the front matter alone (a sparse cover) would otherwise set the rate for every chapter.
 BYTES_PER_PAGE = 3_600
+PRIOR_PAGES = 10
+# Less print HTML than any page of the reference SOP holds (its sparsest part: 3.2 KB a page, and
+# a chapter's last page): a part's highest possible page count, for certain_digits.
+SPARSE_BYTES_PER_PAGE = 1_200
 
 # Links that show their target's page number (print.css: the contents and a.sop-xref[href^="#"]).
 _NUMBERED = re.compile(
@@ -98,6 +110,23 @@ def write_zeros(html: str, lengths: dict[str, int]) -> str:
     return _NUMBERED.sub(add, html)
 
 
+def owners(parts: list[str]) -> dict[str, int]:
+    """Each anchor's part (the first that has it, as in page_numbers)."""
+    out: dict[str, int] = {}
+    for i, html in enumerate(parts):
+        for anchor in ids(html):
+            out.setdefault(anchor, i)
+    return out
+
+
+def first_page(html: str, start: int) -> str:
+    """A part whose page count starts at `start`, the page it starts on in the whole PDF, so that
+    target-counter() gives its own anchors their true page numbers."""
+    if start <= 1:
+        return html
+    return html.replace("</head>", f"<style>@page :first {{ counter-reset: page {start} }}</style></head>", 1)
+
+
 def digits(number: int | None) -> int:
     return len(str(number)) if number else 1
 
@@ -110,7 +139,7 @@ def estimate(parts: list[str], known: dict[int, Layout] | None = None) -> dict[s
     known = known or {}
     sizes = sum(len(parts[i]) for i in known)
     pages_known = sum(layout.pages for layout in known.values())
-    per_page = sizes / pages_known if sizes and pages_known else BYTES_PER_PAGE
+    per_page = (sizes + BYTES_PER_PAGE * PRIOR_PAGES) / (pages_known + PRIOR_PAGES)
     numbers: dict[str, int] = {}
     start = 1
     for i, html in enumerate(parts):
@@ -124,6 +153,31 @@ def estimate(parts: list[str], known: dict[int, Layout] | None = None) -> dict[s
             numbers.setdefault(match.group(1), start + int(pages * match.start() / max(1, len(html))))
         start += pages
     return numbers
+
+
+def certain_digits(parts: list[str], known: dict[int, Layout]) -> dict[str, int]:
+    """The lengths of the page numbers that are certain by now: every anchor in the parts laid out
+    so far (known) that no part before it is missing from, and any other anchor whose lowest and
+    highest possible pages have as many digits. Lowest: every part not laid out is one page long
+    and the anchor on its part's first page; highest: a part not laid out holds at least
+    SPARSE_BYTES_PER_PAGE of print HTML a page. Only to render a part whose guess was wrong
+    sooner: once every part is laid out, the lengths are exact (page_numbers)."""
+    out: dict[str, int] = {}
+    low = high = 1
+    for i, html in enumerate(parts):
+        layout = known.get(i)
+        if layout is not None:
+            for anchor, page in layout.anchors.items():
+                if digits(low + page) == digits(high + page):
+                    out.setdefault(anchor, digits(low + page))
+            low, high = low + layout.pages, high + layout.pages
+            continue
+        for match in _ID.finditer(html):
+            top = high + match.start() // SPARSE_BYTES_PER_PAGE
+            if digits(low) == digits(top):
+                out.setdefault(match.group(1), digits(low))
+        low, high = low + 1, high + len(html) // SPARSE_BYTES_PER_PAGE + 1
+    return out
 
 
 def first_pages(layouts: list[Layout]) -> list[int]:

@@ -114,6 +114,8 @@ class PdfStep:
         ctx_assets = _asset_finder(docs_dir, theme_dir)
         self.start()
         (out / "parts").mkdir(exist_ok=True)
+        for stale in (out / "parts").glob("*.html"):  # this build writes the parts it renders
+            stale.unlink()
         sources: list[Source] = []
         for job in self.jobs:
             html_path = out / f"{job.name}.html"
