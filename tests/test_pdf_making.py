@@ -93,7 +93,7 @@ def make(tmp_path: Path, stand: Stand, monkeypatch, source: making.Source) -> Re
     monkeypatch.setattr(making, "join", stand.join)
     monkeypatch.setattr(caching, "toolchain", lambda: "stand-in")
     (tmp_path / "parts").mkdir(exist_ok=True)
-    pool = type("Pool", (), {"executor": Now()})()
+    pool = type("Pool", (), {"executor": Now(), "joiner": Now()})()
     maker = making.Maker(pool, tmp_path / "parts", caching.Cache(tmp_path / "cache"))
     maker.start()
     (future,) = maker.add([source])

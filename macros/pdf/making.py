@@ -19,8 +19,8 @@ A PDF of one part is rendered whole, as before. A PDF in parts (parts.py) goes t
 3. the page-numbers PDF (same page names, "Page X of Y" only), drawn as soon as every part has
    pages (parts rendered again keep theirs as a rule; if not, it is drawn again), and the join
    (join.py), which writes the right digits over the zeros.
-Joins go first, then the parts others wait for, then work that finishes a PDF (checks and page
-numbers), then new parts. Everything here runs in one thread of the build process; the rendering
+The parts others wait for go first, then work that finishes a PDF (checks and page numbers), then
+new parts; joins run beside them, in a process of their own (render.Pool). Everything here runs in one thread of the build process; the rendering
 itself is in the worker processes (render.py).
 """
 
@@ -43,7 +43,7 @@ from .page_refs import PatchRefused
 from .render import JoinJob, Rendered, RenderJob, join, render
 
 MAX_ROUNDS = 4
-JOIN, NEEDED, FINISH, PART = 0, 1, 2, 3  # priorities: lower runs first (NEEDED: a part others wait for)
+NEEDED, FINISH, PART = 0, 1, 2  # priorities: lower runs first (NEEDED: a part others wait for)
 
 
 @dataclass
@@ -109,7 +109,8 @@ class Maker:
         self.docs: list[_Doc] = []
         self.ready: list[tuple] = []  # heap of (priority, -size, order, doc, kind, function, job, part)
         self.order = itertools.count()
-        self.running = 0
+        self.running = 0  # jobs on the workers
+        self.joining = 0  # joins in the joining process
         self.events: queue.Queue = queue.Queue()
         self.thread: threading.Thread | None = None
         self.made = {"part": 0, "numbers": 0, "join": 0}  # renders and joins this build ran
@@ -152,6 +153,9 @@ class Maker:
                 elif kind == "done":
                     self.running -= 1
                     self._finished(doc, *payload)
+                elif kind == "joined":  # in the pool's joining process, not on a worker
+                    self.joining -= 1
+                    self._finished(doc, *payload)
                 elif kind == "close":
                     closing = True
                 elif kind == "cancel":
@@ -160,7 +164,7 @@ class Maker:
                 for one in doc if isinstance(doc, list) else [doc]:
                     self._fail(one, exc)
             self._dispatch()
-            if closing and self.running == 0 and not self.ready:
+            if closing and self.running == 0 and self.joining == 0 and not self.ready:
                 for doc in self.docs:  # nothing left to run: a PDF still open would never finish
                     if not doc.future.done():
                         doc.future.set_exception(RuntimeError("its parts never finished"))
@@ -428,7 +432,10 @@ class Maker:
             self._page_refs(doc),
             tuple(p.bookmarks for p in doc.parts),
         )
-        self._queue(doc, JOIN, 0, "join", join, job)
+        self.made["join"] += 1
+        self.joining += 1
+        future = self.pool.joiner.submit(join, job)
+        future.add_done_callback(lambda f, doc=doc: self.events.put(("joined", doc, ("join", None, f))))
 
     def _whole(self, doc: _Doc) -> None:
         """Page numbers that never settled: render the PDF in one pass (exact, only slower)."""

@@ -144,9 +144,9 @@ def _init() -> None:
 
 
 class _ImageCache(dict):
-    """WeasyPrint's image cache, shared by the documents a worker renders (the logo is read and
-    parsed once), noting the addresses each document takes from it: a document that got the logo
-    from here never fetched it, and the PDF cache must still know it depends on that file."""
+    """WeasyPrint's image cache, shared by the documents a worker renders (raster images are read
+    and decoded once), noting the addresses each document takes from it: a document that got an
+    image from here never fetched it, and the PDF cache must still know it depends on that file."""
 
     def __init__(self):
         super().__init__()
@@ -156,6 +156,16 @@ class _ImageCache(dict):
         if isinstance(key, str):
             self.used.add(key)
         return super().__getitem__(key)
+
+    def end_document(self) -> None:
+        """Drop the SVG images (the logo): WeasyPrint's SVGImage keeps the layout context of the
+        document that loaded it, so a cached one kept that whole document in memory for the rest of
+        the build (110 MB for the front matter at 10x the content). Parsing the logo again costs
+        a few milliseconds."""
+        from weasyprint.images import SVGImage
+
+        for key in [k for k, v in self.items() if isinstance(v, SVGImage)]:
+            del self[key]
 
 
 def _die_with_parent() -> None:
@@ -222,6 +232,7 @@ def render(job: RenderJob) -> Rendered:
     finally:
         document = None
         _links.keep_missing = False
+        _worker["images"].end_document()
         gc.enable()
         gc.collect()
         # What survives a document is the worker's own (modules, fonts, caches): frozen, it is not
@@ -241,7 +252,7 @@ def render(job: RenderJob) -> Rendered:
 
 
 def join(job: JoinJob) -> Rendered:
-    """Join a PDF's parts (join.py). Runs in a worker process, like a render."""
+    """Join a PDF's parts (join.py). Runs in the pool's joining process."""
     from . import join as joining
 
     pages = joining.join(job.parts, job.numbers, job.pdf, job.page_refs, job.bookmarks)
@@ -371,8 +382,14 @@ class Pool:
         # its fonts (about half a second) on the other core instead of on the critical path.
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        # Joins run in a process of their own: a worker that has laid out long documents keeps much
+        # of that memory, and the join of a long PDF needs as much again (pikepdf holds every part;
+        # 650 MB for the SOP at 10x the content). Started with the workers, it also joins one PDF
+        # while the workers lay out the next.
+        self.joiner = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_parent)
         self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init)
         self.futures: dict[str, Future] = {}
+        self.joiner.submit(_ready)
         for _ in range(workers):  # ProcessPoolExecutor starts workers lazily, on the first jobs
             self.executor.submit(_ready)
 
@@ -385,3 +402,4 @@ class Pool:
 
     def close(self, cancel: bool = False) -> None:
         self.executor.shutdown(wait=True, cancel_futures=cancel)
+        self.joiner.shutdown(wait=True, cancel_futures=cancel)
