@@ -179,6 +179,12 @@ def _die_with_parent() -> None:
         pass  # not Linux: the workers finish their current PDF and exit when the pipe closes
 
 
+def _init_joiner() -> None:
+    """The joining process imports what a join needs (pikepdf, fontTools) while the parts render."""
+    _die_with_parent()
+    from . import join  # noqa: F401
+
+
 def _ready() -> None:
     """A no-op job: makes the pool start its workers (and run _init) now."""
 
@@ -386,7 +392,7 @@ class Pool:
         # of that memory, and the join of a long PDF needs as much again (pikepdf holds every part;
         # 650 MB for the SOP at 10x the content). Started with the workers, it also joins one PDF
         # while the workers lay out the next.
-        self.joiner = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_parent)
+        self.joiner = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_joiner)
         self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init)
         self.futures: dict[str, Future] = {}
         self.joiner.submit(_ready)
