@@ -20,8 +20,8 @@ A PDF of one part is rendered whole, as before. A PDF in parts (parts.py) goes t
    pages (parts rendered again keep theirs as a rule; if not, it is drawn again), and the join
    (join.py), which writes the right digits over the zeros.
 The parts others wait for go first, then work that finishes a PDF (checks and page numbers), then
-new parts; joins run beside them, in a process of their own (render.Pool). Everything here runs in one thread of the build process; the rendering
-itself is in the worker processes (render.py).
+new parts; joins run beside them, in a process of their own (render.Pool). Everything here runs
+in one thread of the build process; the rendering itself is in the worker processes (render.py).
 """
 
 from __future__ import annotations
