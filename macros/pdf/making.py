@@ -232,10 +232,11 @@ class Maker:
                 if not p.submitted and p not in doc.waiting:
                     self._queue(doc, NEEDED, len(doc.parts) - p.index, "guess", None, None, p)
             return
-        done = {p.index: p.layout for p in doc.parts if p.layout is not None}
-        guess = planning.estimate([p.html for p in doc.parts], done)
-        part.shown = {a: planning.digits(guess.get(a)) for a in part.numbered}
-        part.start = 1 + sum(p.layout.pages for p in before if p.layout is not None)
+        htmls = [p.html for p in doc.parts]
+        certain = planning.certain_digits(htmls, self._laid_out(doc))
+        guess = planning.estimate(htmls, self._laid_out(doc))
+        part.shown = {a: certain.get(a) or planning.digits(guess.get(a)) for a in part.numbered}
+        part.start = _first_page(doc, part.index)
         self._submit_part(doc, part, priority)
 
     def _submit_part(self, doc: _Doc, part: _Part, priority: int) -> None:
@@ -342,22 +343,22 @@ class Maker:
         while known < len(doc.parts) and doc.parts[known].layout is not None and not doc.parts[known].pending:
             known += 1
         lengths = self._lengths(doc, known)
-        layouts = [p.layout for p in doc.parts[:known] if p.layout is not None]
-        starts = planning.first_pages([*layouts, planning.Layout(0, {}, ())])  # ... and part `known`
         wrong = []
         for p in doc.parts:
             if p.pending or p.layout is None:
                 continue
             if any(a not in lengths for a in p.numbered) or (p.own and p.index > known):
                 continue  # not certain yet: a render now might have to be done again
-            if any(lengths[a] != p.shown.get(a) for a in p.numbered) or (p.own and p.start != starts[p.index]):
+            if any(lengths[a] != p.shown.get(a) for a in p.numbered) or (
+                p.own and p.start != _first_page(doc, p.index)
+            ):
                 wrong.append(p)
         for p in wrong:
             if p.tries >= MAX_ROUNDS:
                 self._whole(doc)
                 return False
             p.shown = {a: lengths[a] for a in p.numbered}
-            p.start = starts[p.index] if p.own else 1
+            p.start = _first_page(doc, p.index) if p.own else 1
             p.pending = True
         for p in wrong:
             self._submit_part(doc, p, FINISH)
@@ -469,6 +470,11 @@ class Maker:
         self.cache.folder.mkdir(parents=True, exist_ok=True)
         path = self.cache.folder / f"{self._plan_name(doc)}.json"
         path.write_text(json.dumps([_record(layout) for layout in layouts], sort_keys=True), encoding="utf-8")
+
+
+def _first_page(doc: _Doc, index: int) -> int:
+    """The page part `index` starts on, from the parts before it (all laid out)."""
+    return 1 + sum(p.layout.pages for p in doc.parts[:index] if p.layout is not None)
 
 
 def _record(layout: planning.Layout) -> dict:

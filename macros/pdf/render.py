@@ -77,7 +77,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ASSET_FOLDERS = ("overrides", "local/assets", "docs")
 
 # Set in each worker process by _init(), reused by every document it renders: the Fontconfig
-# setup (slow to create) and the image cache (the logo is read and parsed once).
+# setup (slow to create) and the image cache (raster images are read and decoded once).
 _worker: dict = {}
 
 
