@@ -82,7 +82,8 @@ def run_pa11y(chromium: str, urls: list[str]) -> dict[str, list[dict]]:
     """pa11y's issues (errors and warnings) for every URL: the URLs shared between one Node
     process and browser per core (each page is checked on its own, so the split changes nothing
     but the time)."""
-    shares = [urls[i :: max(1, min(2, os.cpu_count() or 1))] for i in range(max(1, min(2, os.cpu_count() or 1)))]
+    processes = max(1, min(2, os.cpu_count() or 1))
+    shares = [urls[i::processes] for i in range(processes)]
     runs = [
         subprocess.Popen(
             ["node", str(PA11Y_SITE), chromium, *share],
