@@ -253,7 +253,7 @@ def on_env(env, config, files):
 def on_post_page(output, page, config):
     output = theme_html.valid_toggles(output)
     step = _pdf.get("step")
-    return step.on_post_page(output) if step else output
+    return step.on_post_page(output, Path(page.file.abs_dest_path)) if step else output
 
 
 def on_post_template(output_content, template_name, config):

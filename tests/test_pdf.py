@@ -303,6 +303,21 @@ def test_site_links_every_pdf_with_its_size_and_page_count(site, model, pdfs):
     assert "downloads/paperwork-pack.pdf" in page
 
 
+def test_every_page_shows_the_size_and_page_count_of_the_pdfs_it_links(site):
+    """Pages are written while the PDFs render, and filled in once they are made: none is left
+    with a bare "(PDF)", whichever PDF it links and whenever MkDocs wrote it."""
+    spans = re.compile(r'<span class="sop-pdf-meta" data-pdf="([^"]+)">([^<]*)</span>')
+    seen = 0
+    for page in site.rglob("*.html"):
+        for file, text in spans.findall(page.read_text(encoding="utf-8")):
+            pdf = site / "downloads" / file
+            count = len(pikepdf.open(pdf).pages)
+            shown = re.fullmatch(r"\(PDF, [\d.]+ [KM]B, (\d+) pages?\)", text)
+            assert shown and int(shown.group(1)) == count, f"{page.relative_to(site)}: {file} shows {text!r}"
+            seen += 1
+    assert seen > 20
+
+
 def test_same_commit_gives_byte_identical_pdfs(tmp_path, site, pdfs):
     """A second build of the same files, from another folder, gives the same bytes."""
     again = copy_project(tmp_path / "again")

@@ -4,8 +4,11 @@ on_nav          learn the pages in reading order; check packs.yml's page pattern
 on_page_content keep each page's rendered article HTML; add the page's PDF links
 on_env          every page's HTML is known: assemble the print HTML (whole, and in parts for a
                 long PDF: parts.py), hand it to the maker (making.py), which renders on the workers
-on_post_page    fill in size and page count next to PDF links (waits for that PDF only)
-on_post_build   wait for the rest; the PDFs are in <site>/downloads/ before the site is swapped in
+on_post_page    fill in size and page count next to PDF links if those PDFs are made; otherwise
+                note the page and go on (a page never waits for a PDF: the site is written
+                while the workers render)
+on_post_build   wait for the PDFs, fill in the noted pages; the PDFs are in <site>/downloads/
+                before the site is swapped in
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class PdfStep:
         self.futures: dict = {}
         self.done: dict[str, Rendered] = {}
         self.by_file = {job.output: job.name for job in self.jobs}
+        self.unfilled: list[Path] = []  # written pages whose PDF sizes are filled in at the end
 
     # -- hooks --------------------------------------------------------------------------------
     def on_nav(self, nav) -> None:
@@ -147,9 +151,17 @@ class PdfStep:
         for source, future in zip(sources, self._maker().add(sources), strict=True):
             self.futures[source.name] = future
 
-    def on_post_page(self, output: str) -> str:
+    def on_post_page(self, output: str, dest: Path) -> str:
+        """The page's PDF links with size and page count, if those PDFs are made by now; otherwise
+        the page as it is, noted for on_post_build to fill in once they are."""
         if 'class="sop-pdf-meta"' not in output:
             return output
+        if all(self._made(m.group(1)) for m in _META.finditer(output)):
+            return self.with_meta(output)
+        self.unfilled.append(dest)
+        return output
+
+    def with_meta(self, output: str) -> str:
         return _META.sub(
             lambda m: str(self.render("print/pdf_meta.html", file=m.group(1), pdf=self.result(m.group(1)))), output
         )
@@ -160,6 +172,10 @@ class PdfStep:
                 self._wait(name)
         finally:
             self.close()
+        for dest in self.unfilled:
+            # bytes, as MkDocs wrote them: no newline translation either way
+            dest.write_bytes(self.with_meta(dest.read_bytes().decode("utf-8")).encode("utf-8"))
+        self.unfilled.clear()
         return self.done
 
     def _maker(self) -> Maker:
@@ -185,6 +201,10 @@ class PdfStep:
             self.pool = None
 
     # -- work ---------------------------------------------------------------------------------
+    def _made(self, file: str) -> bool:
+        name = self.by_file.get(file)
+        return name is None or name in self.done or name not in self.futures or self.futures[name].done()
+
     def result(self, file: str) -> Rendered | None:
         name = self.by_file.get(file)
         if name is None:
