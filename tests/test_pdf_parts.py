@@ -362,3 +362,34 @@ def test_numbered_links_get_zeros_as_long_as_their_page_numbers():
     out = planning.write_zeros(html, {"x": 3, "y": 1})
     assert 'href="#x" data-page="000">' in out and 'href="#y" data-page="0">' in out
     assert 'href="#z">' in out
+
+
+def test_the_outline_of_a_joined_pdf_nests_bookmarks_as_weasyprint_does():
+    """join.py restates WeasyPrint's nesting rule (so the joining process need not import it):
+    skipped levels, levels that close several at once, and closed bookmarks, on many sequences."""
+    import random
+    from types import SimpleNamespace
+
+    from weasyprint.anchors import make_page_bookmark_tree
+
+    from macros.pdf.join import nest_bookmarks
+
+    def weasyprint_tree(marks):
+        tree: list = []
+        skipped: list = []
+        last_by_depth = [tree]
+        previous = 0
+        identity = SimpleNamespace(transform_point=lambda x, y: (x, y))
+        for i, (level, state) in enumerate(marks):
+            page = SimpleNamespace(bookmarks=[(level, i, (0, 0), state)])
+            previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, 0, identity)
+        return tree
+
+    def shape(tree):
+        return [(label, state, shape(children)) for label, _, children, state in tree]
+
+    draw = random.Random(14)
+    sequences = [[(1, "open"), (3, "open"), (2, "closed"), (6, "open"), (1, "open")]]
+    sequences += [[(draw.randint(1, 6), draw.choice(["open", "closed"])) for _ in range(30)] for _ in range(300)]
+    for marks in sequences:
+        assert shape(nest_bookmarks(marks)) == shape(weasyprint_tree(marks)), marks

@@ -113,21 +113,10 @@ class _Joined:
 
     def nest_outline(self, marks: list) -> None:
         """The outline, from every part's bookmarks in order and their (level, state), nested as
-        WeasyPrint nests bookmarks across one document (weasyprint.anchors.make_page_bookmark_tree)."""
-        from types import SimpleNamespace
-
-        from weasyprint.anchors import make_page_bookmark_tree
-
+        WeasyPrint nests bookmarks across one document (nest_bookmarks)."""
         if len(self.bookmarks) != len(marks):
             raise ValueError(f"{len(self.bookmarks)} bookmarks in the parts, {len(marks)} levels")
-        identity = SimpleNamespace(transform_point=lambda x, y: (x, y))
-        tree: list = []
-        skipped: list = []
-        last_by_depth = [tree]
-        previous = 0
-        for i, (level, state) in enumerate(marks):
-            page = SimpleNamespace(bookmarks=[(level, i, (0, 0), state)])
-            previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, 0, identity)
+        tree = nest_bookmarks(marks)
         root = self.pdf.Root
         if "/Outlines" in root:
             del root["/Outlines"]
@@ -170,6 +159,34 @@ def _free_name(page: pikepdf.Page, base: str) -> str:
         n += 1
         name = f"{base}{n}"
     return name
+
+
+def nest_bookmarks(marks: list) -> list:
+    """Bookmarks (level, state) nested as (index, None, children, state): WeasyPrint's rule
+    (weasyprint.anchors.make_page_bookmark_tree, version 70), restated so that the joining
+    process need not import WeasyPrint (a second on the build's last step). A level that skips
+    some (an H4 under an H2) is nested one deeper, not as deep as its number says; a later level
+    closes as many levels as it is above. tests/test_pdf_join.py holds it to WeasyPrint's."""
+    tree: list = []
+    last_by_depth = [tree]
+    skipped: list[int] = []
+    previous = 0
+    for index, (level, state) in enumerate(marks):
+        if level > previous:
+            skipped.append(level - previous - 1)
+        else:
+            temp = level
+            while temp < previous:
+                temp += 1 + skipped.pop()
+            if temp > previous:  # closed too many levels: add some back
+                skipped.append(temp - previous - 1)
+        previous = level
+        depth = level - sum(skipped)
+        children: list = []
+        last_by_depth[depth - 1].append((index, None, children, state))
+        del last_by_depth[depth:]
+        last_by_depth.append(children)
+    return tree
 
 
 def _flat_outline(outlines) -> list:
