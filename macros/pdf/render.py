@@ -131,9 +131,10 @@ def _init() -> None:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             from weasyprint.text.fonts import FontConfiguration
 
-        from . import tags
+        from . import leaders, tags
 
         tags.install()
+        leaders.install()
         _links.install()
         _worker["fonts"] = FontConfiguration()
     except (OSError, ImportError) as exc:
