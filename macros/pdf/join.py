@@ -23,6 +23,7 @@ the same bytes.
 from __future__ import annotations
 
 import contextlib
+import io
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -50,11 +51,15 @@ def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, page_refs=(
         overlay_numbers(base, stack.enter_context(pikepdf.open(numbers)))
         merge_fonts(base)  # first: a digit a part did not use may be in another part's subset
         write_page_refs(base, page_refs)
-        # One save, with object streams: every name the join gives is fixed (never add_resource's
-        # random prefixes) and every object is made in the same order, so the same parts give the
-        # same bytes; tests/test_pdf_parts.py checks it across builds and processes.
-        base.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        return len(base.pages)
+        # Object streams keep the file small, but qpdf numbers the objects of a file it has just
+        # built in memory differently from run to run; written once plainly and read back, the
+        # same PDF always gives the same bytes.
+        plain = io.BytesIO()
+        base.save(plain, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+        pages = len(base.pages)
+    with pikepdf.open(plain) as again:
+        again.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return pages
 
 
 class _Joined:
