@@ -10,6 +10,7 @@ less, in a "wobbly" section, the length of the zeros it shows (so a length can m
 
 from __future__ import annotations
 
+import os
 import re
 from concurrent.futures import Future
 from pathlib import Path
@@ -201,3 +202,25 @@ def test_a_page_numbers_length_is_certain_once_its_lowest_and_highest_pages_agre
     known = {0: Layout(1, {"front": 0}, ("",)), 1: Layout(120, {"early": 0, "late": 119}, ("",) * 120)}
     laid_out = certain_digits([front, chapter, appendix], known)
     assert laid_out == {"front": 1, "early": 1, "late": 3, "end": 3}
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "fork"), reason="documents are rendered in the worker itself where there is no fork"
+)
+def test_a_document_rendered_in_a_child_process_hands_back_its_result_or_its_error():
+    """render._in_child: what the child returns reaches the worker, an error is raised there as
+    itself, and a child that dies without a word is reported with the document's name."""
+    from types import SimpleNamespace
+
+    from macros.pdf.render import ChildFailed, _in_child
+
+    job = SimpleNamespace(name="sop#3", pages=51)
+    assert _in_child(lambda j: {"name": j.name, "pages": j.pages}, job) == {"name": "sop#3", "pages": 51}
+
+    def refuse(j):
+        raise ValueError(f"{j.name}: a file outside the site")
+
+    with pytest.raises(ValueError, match="sop#3: a file outside the site"):
+        _in_child(refuse, job)
+    with pytest.raises(ChildFailed, match="sop#3"):
+        _in_child(lambda j: os._exit(9), job)

@@ -1,4 +1,5 @@
-"""WeasyPrint 70 calls, run in worker processes: one per core, each rendering whole documents.
+"""WeasyPrint 70 calls, run in worker processes (one per core), each document in a child process
+forked from its worker (_in_child), which hands back what the build needs and exits.
 
 What each PDF is, and what is and is not verified
 -------------------------------------------------
