@@ -471,7 +471,6 @@ def bench_peers(project: Path, work: Path, runs: int, ours: Figure | None, ours_
             ]
         )
         ratios = paired(fig, beside)
-        result["to-pdf-paired"] = ratios
         print(
             f"  mkdocs-to-pdf vs ours, round by round: {fmt_paired(ratios)}   goal (#14): >= 2x "
             f"{verdict(statistics.median(ratios) >= 2)}",
