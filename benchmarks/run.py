@@ -137,11 +137,7 @@ def load() -> str:
 
 def measure(name: str, runs: int, once) -> Figure:
     """Call once() runs times; once returns (seconds, rss_kib, cpu_seconds)."""
-    fig = Figure(name)
-    for _ in range(runs):
-        fig.add(*once())
-    print(f"    {name}: {fmt_runs(fig)}  [{load()}]", flush=True)
-    return fig
+    return measure_rounds([(name, runs, once)])[0]
 
 
 def measure_rounds(plan: list[tuple[str, int, object]]) -> list[Figure]:
@@ -269,7 +265,9 @@ def bench_floor(project: Path, work: Path, runs_fast: int, runs_slow: int) -> di
 
     def single_pass():
         timed = full_build(project, single_work, pdf=True, env=SINGLE_PASS)
-        if not keep.exists():  # the print HTML the bare renders read, as the PDF step read it
+        # The floor renders whole documents, as the single-pass build hands them to WeasyPrint (a
+        # build in parts keeps its parts' HTML instead); copied, so later builds cannot change it.
+        if not keep.exists():
             shutil.copytree(single_work / "build", keep, ignore=shutil.ignore_patterns(PDF_CACHE))
         return timed
 

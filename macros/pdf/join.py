@@ -166,7 +166,7 @@ def nest_bookmarks(marks: list) -> list:
     (weasyprint.anchors.make_page_bookmark_tree, version 70), restated so that the joining
     process need not import WeasyPrint (a second on the build's last step). A level that skips
     some (an H4 under an H2) is nested one deeper, not as deep as its number says; a later level
-    closes as many levels as it is above. tests/test_pdf_join.py holds it to WeasyPrint's."""
+    closes as many levels as it is above. tests/test_pdf_parts.py holds it to WeasyPrint's."""
     tree: list = []
     last_by_depth = [tree]
     skipped: list[int] = []

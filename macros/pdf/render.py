@@ -79,8 +79,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # images. Nothing else on the machine, and nothing from the network (see _Fetcher).
 ASSET_FOLDERS = ("overrides", "local/assets", "docs")
 
-# Set in each worker process by _init(), reused by every document it renders: the Fontconfig
-# setup (slow to create) and the image cache (raster images are read and decoded once).
+# Set in each worker process by _init(), inherited by the child that renders each document: the
+# Fontconfig setup (slow to create) and the image cache. A child's images die with it, so the cache
+# is shared between documents only where there is no fork (render()).
 _worker: dict = {}
 
 
@@ -148,9 +149,10 @@ def _init() -> None:
 
 
 class _ImageCache(dict):
-    """WeasyPrint's image cache, shared by the documents a worker renders (raster images are read
-    and decoded once), noting the addresses each document takes from it: a document that got an
-    image from here never fetched it, and the PDF cache must still know it depends on that file."""
+    """WeasyPrint's image cache, noting the addresses each document takes from it: a document that
+    got an image from here never fetched it, and the PDF cache must still know it depends on that
+    file. Without fork it is shared by the documents a worker renders (raster images are read and
+    decoded once)."""
 
     def __init__(self):
         super().__init__()
