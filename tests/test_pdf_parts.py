@@ -304,6 +304,14 @@ def test_a_new_weasyprint_or_changed_pdf_code_changes_every_key(monkeypatch):
     caching.toolchain.cache_clear()
 
 
+def test_every_module_that_changes_weasyprint_is_in_every_key():
+    """A module the workers install into WeasyPrint (tags, leaders, page numbers...) decides the
+    bytes of every PDF: a change to it must make every cached part stale."""
+    folder = Path(caching.__file__).parent
+    installs = {p.name for p in folder.glob("*.py") if re.search(r"^def install\(", p.read_text(), re.M)}
+    assert installs and installs <= set(caching.CODE), installs - set(caching.CODE)
+
+
 def test_a_changed_font_file_changes_every_key(tmp_path, monkeypatch):
     """The fonts Fontconfig knows are part of every key: a font replaced or added is a new key."""
     fonts = tmp_path / "fonts"

@@ -29,7 +29,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 FOLDER = "pdf-cache"
 # The modules whose code decides a PDF's bytes.
-CODE = ("render.py", "tags.py", "acroform.py", "forms.py", "join.py", "fonts.py", "parts.py", "cache.py")
+CODE = (
+    *("render.py", "tags.py", "leaders.py", "target_counters.py", "acroform.py", "forms.py"),
+    *("join.py", "page_refs.py", "fonts.py", "parts.py", "cache.py"),
+)
 
 
 def enabled() -> bool:

@@ -135,10 +135,11 @@ def _init() -> None:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             from weasyprint.text.fonts import FontConfiguration
 
-        from . import leaders, tags
+        from . import leaders, tags, target_counters
 
         tags.install()
         leaders.install()
+        target_counters.install()
         _links.install()
         _worker["fonts"] = FontConfiguration()
     except (OSError, ImportError) as exc:
