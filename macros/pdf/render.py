@@ -135,11 +135,13 @@ def _init() -> None:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             from weasyprint.text.fonts import FontConfiguration
 
-        from . import leaders, tags, target_counters
+        from . import leaders, stylesheets, tags, target_counters
 
         tags.install()
         leaders.install()
         target_counters.install()
+        if hasattr(os, "fork"):  # each document in a child of its own: none sees another's changes
+            stylesheets.install(ROOT / "overrides" / "print")
         _links.install()
         _worker["fonts"] = FontConfiguration()
     except (OSError, ImportError) as exc:
