@@ -12,6 +12,7 @@
   tags.py      the tagged-PDF structure tree (one element per HTML element; page furniture as artifacts)
   leaders.py   dot leaders drawn as one run of text per line, not one text object per dot
   target_counters.py  pages that show target-counter() page numbers laid out twice, not three times
+  stylesheets.py  the print stylesheets parsed once per worker, not once per document
   acroform.py  form fields made to work in every viewer (appearances, export values, radios, signatures)
   fonts.py     one embedded font per face in a PDF joined from parts (their font subsets merged)
   forms.py     fillable-form details: field names, their human labels, kinds and required flags
