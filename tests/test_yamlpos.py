@@ -35,3 +35,33 @@ def test_empty_file_and_non_utf8():
     assert "empty" in load_text("", "x.yml").problems[0].message
     problem = load_text(b"a: caf\xe9\n", "x.yml").problems[0]
     assert (problem.line, problem.col) == (1, 7) and "UTF-8" in problem.message
+
+
+def test_libyaml_and_pyyaml_read_every_data_file_to_the_same_values_and_positions(monkeypatch):
+    """The data is read with libyaml where PyYAML has it (yamlpos._FAST_LOADER); what comes out
+    must be what PyYAML's own parser gives, value for value and position for position."""
+    from pathlib import Path
+
+    from macros.data import yamlpos
+
+    assert yamlpos._FAST_LOADER is not None  # the pinned PyYAML ships libyaml
+    files = sorted((Path(__file__).resolve().parent.parent / "sop_data").rglob("*.yml"))
+    assert len(files) > 10
+    fast = {f.name: load_text(f.read_bytes(), f.name) for f in files}
+    monkeypatch.setattr(yamlpos, "_FAST_LOADER", None)
+    for f in files:
+        slow = load_text(f.read_bytes(), f.name)
+        assert (fast[f.name].data, fast[f.name].positions, fast[f.name].problems) == (
+            slow.data,
+            slow.positions,
+            slow.problems,
+        ), f.name
+
+
+def test_an_unreadable_file_gets_pyyamls_message_whichever_parser_read_it(monkeypatch):
+    from macros.data import yamlpos
+
+    broken = "a: [1, 2\nb: 'open\n"
+    fast = load_text(broken, "x.yml").problems
+    monkeypatch.setattr(yamlpos, "_FAST_LOADER", None)
+    assert fast == load_text(broken, "x.yml").problems
