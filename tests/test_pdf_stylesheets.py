@@ -61,11 +61,12 @@ def page(folder: Path) -> Path:
     return html
 
 
-def render(tmp: Path, how: str) -> dict:
+def render(tmp: Path, how: str, part: str = PART) -> dict:
     folder = tmp / how
     folder.mkdir()
     (folder / "print.css").write_text(CSS, encoding="utf-8")
-    (folder / "part.css").write_text(PART, encoding="utf-8")
+    (folder / "part.css").write_text(part, encoding="utf-8")
+    (folder / "more.css").write_text("p { color: #231f20; }\n", encoding="utf-8")
     html = page(folder)
     done = subprocess.run(
         [sys.executable, "-c", RENDER, str(html), str(folder), how, str(ROOT)],
@@ -103,3 +104,15 @@ def test_a_stylesheet_changed_since_it_was_parsed_is_parsed_again(tmp_path):
     edited = json.loads(done.stdout.splitlines()[-1])
     assert changed["pdfs"] == edited["pdfs"]
     assert changed["parsed"] == ["print.css"] * 2  # part.css did not change
+
+
+def test_a_stylesheet_that_imports_another_is_parsed_for_each_document_through_its_fetcher(tmp_path):
+    importing = '@import url("more.css");\n' + PART
+    plain, cached = render(tmp_path, "plain", importing), render(tmp_path, "cached", importing)
+    assert cached["pdfs"] == plain["pdfs"]
+    assert cached["parsed"] == ["part.css", "more.css"] * 2  # print.css alone was parsed ahead
+    assert [u.rsplit("/", 1)[-1] for u in cached["fetched"] if u.endswith(".css")] == [
+        "print.css",
+        "part.css",
+        "more.css",
+    ] * 2

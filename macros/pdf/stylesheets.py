@@ -9,7 +9,8 @@ worker's memory, so no document can change what another one sees.
 A document still fetches the stylesheet through its own URL fetcher (the same rules on what may
 be read, and the file is noted for the PDF cache's key), and takes the parsed rules only if the
 file's bytes are the ones parsed. A stylesheet whose parse does more than collect rules
-(@import, @font-face, @layer, @counter-style, @color-profile) is parsed per document, as before.
+(@import, @font-face,
+@layer, @counter-style, @color-profile) is parsed per document, as before.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ import copy
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-
-_MORE_THAN_RULES = ("import", "font-face", "layer", "counter-style", "color-profile")
 
 
 @dataclass(frozen=True)
@@ -32,20 +31,51 @@ class _Parsed:
 _parsed: dict[tuple[str, str], _Parsed] = {}
 
 
+class _More:
+    """Stands in for the URL fetcher and the fonts while a stylesheet is parsed ahead: a sheet
+    that asks either for anything (@import, url() in @font-face) is parsed per document, through
+    the document's own fetcher; nothing is fetched here."""
+
+    _fail_on_errors = False
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def __call__(self, url, *args, **kwargs):
+        self.asked.append(str(url))
+        raise ValueError("not fetched while parsing ahead")
+
+    fetch = __call__
+
+    def add_font_face(self, descriptors, url_fetcher):
+        self.asked.append("@font-face")
+
+
 def install(folder: Path) -> None:
     """Parse folder's stylesheets now, and have WeasyPrint's find_stylesheets use them."""
-    import tinycss2
     import weasyprint.css
     from weasyprint import CSS
 
     for path in sorted(Path(folder).glob("*.css")):
         data = path.read_bytes()
-        rules, _ = tinycss2.parse_stylesheet_bytes(data)
-        if any(getattr(rule, "lower_at_keyword", None) in _MORE_THAN_RULES for rule in rules):
-            continue
+        more = _More()
         page_rules: list = []
-        sheet = CSS(string=data.decode("utf-8"), base_url=path.as_uri(), media_type="print", page_rules=page_rules)
-        _parsed[(path.as_uri(), "print")] = _Parsed(hashlib.sha256(data).digest(), sheet, tuple(page_rules))
+        layers: list = []
+        counters: dict = {}
+        profiles: dict = {}
+        sheet = CSS(
+            string=data.decode("utf-8"),
+            base_url=path.as_uri(),
+            media_type="print",
+            url_fetcher=more,
+            font_config=more,
+            page_rules=page_rules,
+            layers=layers,
+            counter_style=counters,
+            color_profiles=profiles,
+        )
+        if not (more.asked or layers or counters or profiles):
+            _parsed[(path.as_uri(), "print")] = _Parsed(hashlib.sha256(data).digest(), sheet, tuple(page_rules))
     if getattr(weasyprint.css, "_sop_stylesheets", False):
         return
     weasyprint.css._sop_stylesheets = True
@@ -53,7 +83,9 @@ def install(folder: Path) -> None:
     def stylesheet(*args, **kwargs):
         parsed = _parsed.get((kwargs.get("url"), kwargs.get("media_type")))
         fetcher = kwargs.get("url_fetcher")
-        if parsed is None or args or fetcher is None or "string" in kwargs:
+        # an @import adds its rules to the importing sheet's matcher: parsed for it, as before
+        into_another = kwargs.get("matcher") is not None or kwargs.get("layer") is not None
+        if parsed is None or args or fetcher is None or "string" in kwargs or into_another:
             return CSS(*args, **kwargs)
         from weasyprint.urls import fetch
 
