@@ -8,9 +8,9 @@ worker's memory, so no document can change what another one sees.
 
 A document still fetches the stylesheet through its own URL fetcher (the same rules on what may
 be read, and the file is noted for the PDF cache's key), and takes the parsed rules only if the
-file's bytes are the ones parsed. A stylesheet whose parse does more than collect rules
-(@import, @font-face,
-@layer, @counter-style, @color-profile) is parsed per document, as before.
+file's bytes are the ones parsed. A stylesheet whose parse does more than collect rules (@import,
+@font-face, @layer, @counter-style, @color-profile) is parsed per document, as before, and so is
+a sheet an @import brings in (its rules go into the importing sheet's).
 """
 
 from __future__ import annotations
