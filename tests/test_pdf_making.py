@@ -20,7 +20,7 @@ import pytest
 from macros.pdf import cache as caching
 from macros.pdf import making
 from macros.pdf.page_refs import PatchRefused
-from macros.pdf.render import Rendered, RenderJob
+from macros.pdf.render import CHILD_PER_DOCUMENT, Rendered, RenderJob
 
 _SECTION = re.compile(r'<section id="([^"]+)" data-pages="(\d+)"')
 _ZEROS = re.compile(r'data-page="(0+)"')
@@ -204,9 +204,7 @@ def test_a_page_numbers_length_is_certain_once_its_lowest_and_highest_pages_agre
     assert laid_out == {"front": 1, "early": 1, "late": 3, "end": 3}
 
 
-@pytest.mark.skipif(
-    not hasattr(os, "fork"), reason="documents are rendered in the worker itself where there is no fork"
-)
+@pytest.mark.skipif(not CHILD_PER_DOCUMENT, reason="documents are rendered in the worker itself where there is no fork")
 def test_a_document_rendered_in_a_child_process_hands_back_its_result_or_its_error():
     """render._in_child: what the child returns reaches the worker, an error is raised there as
     itself, and a child that dies without a word is reported with the document's name."""

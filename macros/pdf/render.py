@@ -83,6 +83,8 @@ ASSET_FOLDERS = ("overrides", "local/assets", "docs")
 # Fontconfig setup (slow to create) and the image cache. A child's images die with it, so the cache
 # is shared between documents only where there is no fork (render()).
 _worker: dict = {}
+# Each document is rendered in a child forked from its worker where the system can fork (_in_child).
+CHILD_PER_DOCUMENT = hasattr(os, "fork")
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def _init() -> None:
         tags.install()
         leaders.install()
         target_counters.install()
-        if hasattr(os, "fork"):  # each document in a child of its own: none sees another's changes
+        if CHILD_PER_DOCUMENT:  # then no document sees what another changed in the parsed sheets
             stylesheets.install(ROOT / "overrides" / "print")
         _links.install()
         _worker["fonts"] = FontConfiguration()
@@ -218,7 +220,7 @@ def render(job: RenderJob) -> Rendered:
         _init()
     if "error" in _worker:
         raise MissingLibrary(_worker["error"])
-    if hasattr(os, "fork"):
+    if CHILD_PER_DOCUMENT:
         return _in_child(_render, job)
     try:
         return _render(job)

@@ -24,8 +24,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class _Parsed:
     digest: bytes
-    sheet: object  # weasyprint.CSS: its matcher and base URL
-    page_rules: tuple  # what it adds to the document's @page rules, in order
+    sheet: object  # weasyprint.CSS: its matcher, base URL and @page rules
 
 
 _parsed: dict[tuple[str, str], _Parsed] = {}
@@ -75,7 +74,7 @@ def install(folder: Path) -> None:
             color_profiles=profiles,
         )
         if not (more.asked or layers or counters or profiles):
-            _parsed[(path.as_uri(), "print")] = _Parsed(hashlib.sha256(data).digest(), sheet, tuple(page_rules))
+            _parsed[(path.as_uri(), "print")] = _Parsed(hashlib.sha256(data).digest(), sheet)
     if getattr(weasyprint.css, "_sop_stylesheets", False):
         return
     weasyprint.css._sop_stylesheets = True
@@ -97,7 +96,7 @@ def install(folder: Path) -> None:
         # page_rules, which is every sheet's @page rules so far)
         sheet = copy.copy(parsed.sheet)
         sheet.page_rules = [] if kwargs.get("page_rules") is None else kwargs["page_rules"]
-        sheet.page_rules.extend(parsed.page_rules)
+        sheet.page_rules.extend(parsed.sheet.page_rules)
         sheet.layers = [] if kwargs.get("layers") is None else kwargs["layers"]
         return sheet
 
