@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 FOLDER = "pdf-cache"
 # The modules whose code decides a PDF's bytes.
 CODE = (
-    *("render.py", "tags.py", "leaders.py", "target_counters.py", "stylesheets.py"),
+    *("render.py", "tags.py", "leaders.py", "target_counters.py", "stylesheets.py", "compression.py"),
     *("acroform.py", "forms.py", "join.py", "page_refs.py", "fonts.py", "parts.py", "cache.py"),
 )
 

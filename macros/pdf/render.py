@@ -137,8 +137,9 @@ def _init() -> None:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             from weasyprint.text.fonts import FontConfiguration
 
-        from . import leaders, stylesheets, tags, target_counters
+        from . import compression, leaders, stylesheets, tags, target_counters
 
+        compression.install()
         tags.install()
         leaders.install()
         target_counters.install()
