@@ -39,7 +39,6 @@ from pathlib import Path
 
 from . import cache as caching
 from . import parts as planning
-from .page_refs import PatchRefused
 from .render import JoinJob, Rendered, RenderJob, join, render
 
 MAX_ROUNDS = 4
@@ -281,11 +280,15 @@ class Maker:
         if doc.done:
             return
         exc = future.exception()
-        if isinstance(exc, PatchRefused):  # the digits could not be written in: one pass instead
-            self._whole(doc)
-            return
         if exc is not None:
-            self._fail(doc, exc)
+            # Imported here, not at the top: page_refs brings pikepdf and fontTools, which the build
+            # process itself never needs (joins run in the joining process), 0.1 s before MkDocs starts.
+            from .page_refs import PatchRefused
+
+            if isinstance(exc, PatchRefused):  # the digits could not be written in: one pass instead
+                self._whole(doc)
+            else:
+                self._fail(doc, exc)
             return
         rendered: Rendered = future.result()
         if kind == "part" and isinstance(part, _Part):
