@@ -13,6 +13,7 @@
   leaders.py   dot leaders drawn as one run of text per line, not one text object per dot
   target_counters.py  pages that show target-counter() page numbers laid out twice, not three times
   stylesheets.py  the print stylesheets parsed once per worker, not once per document
+  compression.py  PDF streams deflated at zlib level 6, not at the level 9 pydyf asks for
   acroform.py  form fields made to work in every viewer (appearances, export values, radios, signatures)
   fonts.py     one embedded font per face in a PDF joined from parts (their font subsets merged)
   forms.py     fillable-form details: field names, their human labels, kinds and required flags
