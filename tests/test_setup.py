@@ -53,6 +53,20 @@ def installed(project: Path) -> dict[str, str]:
     return dict(line.lower().replace("_", "-").split(" ", 1) for line in listing.splitlines())
 
 
+def uncompiled(project: Path, *packages: str) -> list[str]:
+    """The packages' modules that have no bytecode compiled for the venv's Python."""
+    site = next((project / ".venv" / "lib").glob("python3*/site-packages"))
+    tag = subprocess.run(
+        [str(project / ".venv" / "bin" / "python"), "-c", "import sys; print(sys.implementation.cache_tag)"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    sources = [p for name in packages for p in (site / name).rglob("*.py")]
+    assert sources, f"none of {packages} is installed"
+    return [
+        str(p.relative_to(site)) for p in sources if not (p.parent / "__pycache__" / f"{p.stem}.{tag}.pyc").is_file()
+    ]
+
+
 def broken_venv(project: Path, stamp: str | None) -> None:
     """A .venv as a failed or other set-up leaves it: an interpreter, no packages, maybe a stamp."""
     subprocess.run([PYTHON, "-m", "venv", "--without-pip", str(project / ".venv")], check=True)
@@ -66,7 +80,7 @@ def current_identity(project: Path) -> list[str]:
         ["sha256sum", "requirements/build.txt", "requirements/test.txt", "requirements/uv.txt"],
         cwd=project, capture_output=True, text=True, check=True,
     ).stdout.splitlines()  # fmt: skip
-    return [f"python: {os.path.realpath(PYTHON)} {sys.version.split()[0]}", *hashes]
+    return [f"python: {os.path.realpath(PYTHON)} {sys.version.split()[0]}", "packages: with compiled bytecode", *hashes]
 
 
 def test_make_build_sets_up_exactly_the_build_lock_and_make_test_adds_the_test_tools(tmp_path):
@@ -83,6 +97,7 @@ def test_make_build_sets_up_exactly_the_build_lock_and_make_test_adds_the_test_t
     extra = set(have) - set(pins("build.txt")) - setup_tools
     assert not extra, f"the build venv holds packages make build does not need: {sorted(extra)}"
     assert "pytest" not in have and "playwright" not in have
+    assert not uncompiled(project, "mkdocs", "weasyprint"), "a build would compile these from source every time"
 
     python = project / ".venv" / "bin" / "python"
     before = python.lstat().st_ino
@@ -99,6 +114,7 @@ def test_make_build_sets_up_exactly_the_build_lock_and_make_test_adds_the_test_t
     for name, version in pins("test.txt").items():
         assert have.get(name) == str(version), f"{name}: {have.get(name)} installed, the lock pins {version}"
     assert run_setup(project, "build").stdout == "", "a test venv serves make build as it is"
+    assert not uncompiled(project, "pytest", "playwright")
 
 
 def test_a_half_installed_venv_is_made_again(tmp_path):
