@@ -115,7 +115,7 @@ def merge_fonts(pdf: pikepdf.Pdf) -> None:
             if merged is not None:
                 replaced.update((font.objgen, merged) for font in fonts)
     for named in resources:
-        for key in named.keys():
+        for key in sorted(named.keys()):
             font = named[key]
             if isinstance(font, Dictionary) and font.is_indirect and font.objgen in replaced:
                 named[key] = replaced[font.objgen]
@@ -126,7 +126,9 @@ def _faces(resources: list[Dictionary]) -> dict[tuple[Any, ...], list[Dictionary
     faces: dict[tuple[Any, ...], list[Dictionary]] = {}
     seen: set[tuple[int, int]] = set()
     for named in resources:
-        for key in named.keys():
+        # pikepdf gives a dictionary's keys as a set, in an order that changes with the hash seed;
+        # sorted, the merged fonts are made in the same order every run, and so numbered the same.
+        for key in sorted(named.keys()):
             font = named[key]
             if isinstance(font, Dictionary) and font.is_indirect and font.objgen not in seen:
                 seen.add(font.objgen)

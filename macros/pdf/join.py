@@ -23,7 +23,6 @@ the same bytes.
 from __future__ import annotations
 
 import contextlib
-import io
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -51,15 +50,11 @@ def join(parts: list[str] | tuple[str, ...], numbers: str, out: str, page_refs=(
         overlay_numbers(base, stack.enter_context(pikepdf.open(numbers)))
         merge_fonts(base)  # first: a digit a part did not use may be in another part's subset
         write_page_refs(base, page_refs)
-        # Object streams keep the file small, but qpdf numbers the objects of a file it has just
-        # built in memory differently from run to run; written once plainly and read back, the
-        # same PDF always gives the same bytes.
-        plain = io.BytesIO()
-        base.save(plain, object_stream_mode=pikepdf.ObjectStreamMode.disable)
-        pages = len(base.pages)
-    with pikepdf.open(plain) as again:
-        again.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return pages
+        # qpdf groups objects into object streams in the order they were made, so every step above
+        # makes its objects in an order fixed by the parts alone (never a set's): the same parts
+        # give the same bytes in every run (tests/test_pdf_parts.py, under several hash seeds).
+        base.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return len(base.pages)
 
 
 class _Joined:
