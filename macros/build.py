@@ -23,6 +23,7 @@ from .data.model import cached_model
 from .data.problems import DataError
 from .pdf import build_dir
 from .pdf import enabled as pdf_enabled
+from .site import page_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -155,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         else "The site folder"
     )
     refused = outdir.refusal(Path(args.site_dir), ROOT, "site", setting)
-    if not refused and pdf_enabled():
+    if not refused and _uses_build_dir():
         refused = outdir.refusal(build_dir(ROOT), ROOT, "build", "SOP_BUILD_DIR")
     if refused:
         print(f"Nothing was built: {refused}.", file=sys.stderr)
@@ -167,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Build failed: {os_problem(exc)}", file=sys.stderr)
         print("The previous site/ is unchanged.", file=sys.stderr)
         return 1
+
+
+def _uses_build_dir() -> bool:
+    """build/ keeps the print HTML and the PDF and page caches."""
+    return pdf_enabled() or page_cache.enabled()
 
 
 def _build(target: Path, config: Path) -> int:
@@ -186,9 +192,10 @@ def _build(target: Path, config: Path) -> int:
         print(warning, file=sys.stderr)
     for warning in model["local"]["warnings"]:  # reference changes to review, edits outside local/
         print(warning, file=sys.stderr)
-    if pdf_enabled():
+    if _uses_build_dir():
         build_dir(ROOT).mkdir(parents=True, exist_ok=True)
         outdir.mark(build_dir(ROOT), "build")
+    page_cache.use(build_dir(ROOT) / page_cache.FOLDER if page_cache.enabled() else None)
 
     staging = target.with_name(f".{target.name}.new-{os.getpid()}")
     _quiet_logging()

@@ -5,6 +5,7 @@ MkDocs loads this file by path, so the project root is put on sys.path to import
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -23,11 +24,13 @@ from macros.data.safe_files import file_problems  # noqa: E402
 from macros.pdf import enabled as _pdf_enabled  # noqa: E402
 from macros.pdf.collect import flatten_nav  # noqa: E402
 from macros.pdf.step import PdfStep  # noqa: E402
-from macros.site import local_site, search_rank, search_worker, site_url, theme_html  # noqa: E402
+from macros.site import local_site, page_cache, search_rank, search_worker, site_url, theme_html  # noqa: E402
 from macros.site.numbering import SiteNumbers, XrefError, number_toc, unknown_pages  # noqa: E402
 from macros.site.pages import WHAT_CHANGED, generated_pages, named_nav  # noqa: E402
 from macros.site.render import Renderer, long_date, template_cache  # noqa: E402
 from macros.site.sanitize import sanitize_html  # noqa: E402
+
+_log = logging.getLogger("mkdocs.plugins.sop.pages")
 
 
 def _model():
@@ -218,8 +221,18 @@ def _resolve_xrefs(files, step) -> None:
         raise PluginError("\n".join(problems))
 
 
+# ---- Pages' Markdown converted once and kept in <build dir>/page-cache/ (site/page_cache.py)
+# by `make build`: a rebuild converts only the pages whose Markdown changed.
+_pages: dict = {}
+
+
 def on_nav(nav, config, files):
     _pdf.clear()
+    _pages.clear()
+    if folder := page_cache.folder_in_use():
+        cache = page_cache.PageCache(folder, page_cache.site_key(config, files))
+        cache.attach(files)
+        _pages["cache"] = cache
     model = _model()
     _number_nav(nav, model)
     step = PdfStep(model, ROOT, _renderer(model))
@@ -263,6 +276,12 @@ def on_post_template(output_content, template_name, config):
 
 def on_post_build(config):
     search_worker.install(Path(config["site_dir"]))
+    if cache := _pages.pop("cache", None):
+        cache.prune()
+        _log.info(
+            "Pages: %d converted (%s); from the cache in %s: %d",
+            len(cache.converted), " ".join(cache.converted), cache.folder, cache.reused,
+        )  # fmt: skip
     if step := _pdf.pop("step", None):
         step.on_post_build()
 

@@ -76,12 +76,13 @@ def made_by_build(folder: Path, kind: str) -> bool:
     if not entries or MARKERS[kind] in entries:
         return True
     if kind == "build":  # made before markers (print/ with the print HTML), by the browser tests'
-        # screenshots, or a PDF cache restored on its own (the publish workflow keeps it between runs)
+        # screenshots, or a PDF or page cache restored on its own (the publish workflow keeps them)
         known = {
             "print": (".html",),
             "print/parts": (".html",),
             "screenshots": (".png", ".pdf"),
             "pdf-cache": (".pdf", ".json"),
+            "page-cache": (".json",),
         }
         return set(entries) <= set(known) and all(_only(folder / name, name, known) for name in entries)
     return all((folder / f).is_file() for f in _SITE_FILES)

@@ -34,11 +34,19 @@ def build(project: Path, build_dir: Path, **env: str) -> dict:
     assert line, result.stderr[-2000:]
     names = ("rendered", "parts", "numbers", "joined", "cached", "cached numbers", "cached joins")
     did = dict(zip(names, line.groups(), strict=True))
-    return {k: v.split() if k == "parts" else int(v) for k, v in did.items()}
+    pages = re.search(r"Pages: (\d+) converted \(([^)]*)\); from the cache in .*: (\d+)", result.stderr)
+    assert pages, result.stderr[-2000:]
+    did.update(converted=pages.group(2), pages=pages.group(1), cached_pages=pages.group(3))
+    return {k: v.split() if k in ("parts", "converted") else int(v) for k, v in did.items()}
 
 
 def pdfs_of(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / "downloads").rglob("*.pdf"))}
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of the site but the PDFs, by path."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +225,9 @@ def rebuild_like_clean(project: Path, tmp: Path) -> tuple[dict[str, int], dict[s
             n for n in names if n == "__pycache__" or (Path(folder) == project and n in ("site", "build"))
         ],
     )
-    build(clean, clean / "build", SOP_PDF_CACHE="0", PYTHONHASHSEED="4")
+    build(clean, clean / "build", SOP_PDF_CACHE="0", SOP_PAGE_CACHE="0", PYTHONHASHSEED="4")
+    # The web pages too: a page converted from the cache is the page converted again.
+    assert site_files(project / "site") == site_files(clean / "site")
     return did, pdfs_of(project / "site"), pdfs_of(clean / "site")
 
 
@@ -225,7 +235,8 @@ def rebuild_like_clean(project: Path, tmp: Path) -> tuple[dict[str, int], dict[s
 def test_a_rebuild_with_nothing_changed_renders_nothing_and_gives_the_same_bytes(warm):
     before = pdfs_of(warm / "site")
     did = build(warm, warm / "build")
-    assert did["rendered"] == did["joined"] == did["numbers"] == 0
+    assert did["rendered"] == did["joined"] == did["numbers"] == did["pages"] == 0
+    assert did["cached_pages"] > 50
     assert pdfs_of(warm / "site") == before
 
 
@@ -249,6 +260,7 @@ def test_a_one_word_edit_renders_only_the_parts_it_changes_and_gives_a_clean_bui
     did, rebuilt, clean = rebuild_like_clean(warm, tmp_path)
     expected = {part_holding(warm, "procedure-principles"), part_holding(warm, "appendices-variations")}
     assert set(did["parts"]) == expected and did["joined"] == 1, did
+    assert set(did["converted"]) == {"procedure/principles.md", "appendices/variations.md"}, did
     assert rebuilt == clean
 
 
