@@ -16,8 +16,6 @@ import pikepdf
 import pytest
 
 from macros.data.model import load_model
-from macros.pdf.assemble import slug_for
-from macros.pdf.packs import matches
 from tests.conftest import copy_project, run_build
 
 pytestmark = [
@@ -137,28 +135,6 @@ def test_contents_page_numbers_point_at_the_pages_where_the_headings_are(pdfs, s
         for title, page in entries:
             body = squash(text_of_page(pdfs[name], page, body_only=True))
             assert title in body, f"{name}: '{title}' is not on page {page}"
-
-
-def test_the_pages_a_pack_names_under_new_page_each_start_a_pdf_page(pdfs, site, model):
-    """packs.yml new_page (the full SOP: every procedure): the page's heading is the first thing
-    on its PDF page, so one procedure can be printed on its own."""
-    checked = 0
-    for pack in model["packs"]["packs"]:
-        if not pack.get("new_page"):
-            continue
-        root = lxml.html.parse(str(site.parent / "build" / "print" / f"{pack['id']}.html")).getroot()
-        listed = [squash(a.text_content()) for a in root.xpath('//nav[@class="sop-contents"]//a')]
-        pages = dict(contents_entries(pdfs[pack["id"]], len(listed)))
-        sources = [p.relative_to(site.parent / "docs").as_posix() for p in (site.parent / "docs").rglob("*.md")]
-        wanted = {slug_for(uri) for uri in sources if matches(uri, pack["new_page"])}
-        for section in root.iter("section"):
-            if section.get("id") not in wanted:
-                continue
-            heading = squash(next(section.iter("h1", "h2", "h3")).text_content())
-            body = squash(text_of_page(pdfs[pack["id"]], pages[heading], body_only=True))
-            assert body.startswith(heading), f"{pack['id']}: '{heading}' is not at the top of page {pages[heading]}"
-            checked += 1
-    assert checked >= 20, "the full SOP starts each of its procedures on a new page"
 
 
 def test_bookmarks_mirror_the_headings(pdfs, site):

@@ -50,7 +50,7 @@ def check_packs(model, entries: list[NavEntry], root: Path) -> None:
     problems = []
     positions = None
     for i, pack in enumerate(model["packs"]["packs"]):
-        for key in ("pages", "exclude", "link_from", "new_page"):
+        for key in ("pages", "exclude", "link_from"):
             for j, pattern in enumerate(pack.get(key, [])):
                 if not any(fnmatchcase(uri, pattern) for uri in known):
                     if positions is None:

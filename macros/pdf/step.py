@@ -253,7 +253,6 @@ class PdfStep:
         control = bool(pack and pack.get("control", True))
         want_contents = bool(pack and pack.get("contents", True))
         per_section = bool(pack and pack.get("page_per_section", False))
-        new_page = pack.get("new_page", []) if pack else []
         forms_pages = {form_page_uri(f["id"]) for f in model.items("forms")}
         sections, headings, labels = [], [], {}
         for i, part in enumerate(parts):
@@ -265,10 +264,7 @@ class PdfStep:
                     "slug": section.slug,
                     "depth": section.depth,
                     "html": section.html,
-                    "break_before": (
-                        per_section or starts_chapter(part, parts, forms_pages) or matches(part.entry.src_uri, new_page)
-                    )
-                    and not first,
+                    "break_before": (per_section or starts_chapter(part, parts, forms_pages)) and not first,
                 }
             )
             headings += found
