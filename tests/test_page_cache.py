@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,26 @@ def test_every_key_changes_with_the_markdown_settings_and_the_sites_files():
 
     files.remove(files.get_file_from_path("procedure/endings.md"))
     assert page_cache.site_key(config, files) != before
+
+
+KEY_WITH_A_FUNCTION = """
+from mkdocs.config import load_config
+from mkdocs.structure.files import get_files
+from pymdownx.slugs import slugify
+from macros.site import page_cache
+config = load_config("mkdocs.yml")
+config["mdx_configs"]["toc"]["slugify"] = slugify(case="lower")
+print(page_cache.site_key(config, get_files(config)))
+"""
+
+
+def test_a_function_as_a_setting_gives_the_same_key_in_every_build():
+    """A Trust may give toc a slugify function: named in the key, not shown with its address
+    (which changes from process to process, so no page would ever come from the cache)."""
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", KEY_WITH_A_FUNCTION], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(3)
+    }
+    assert len(keys) == 1, keys

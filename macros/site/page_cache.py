@@ -15,6 +15,7 @@ would hide the warning that fails the build. After each build, entries it did no
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -55,7 +56,17 @@ def site_key(config, files) -> str:
         "directory_urls": config["use_directory_urls"],
         "files": sorted((f.src_uri, f.dest_uri, f.url, f.is_documentation_page(), str(f.inclusion)) for f in files),
     }
-    return hashlib.sha256(json.dumps(site, sort_keys=True, default=repr).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(site, sort_keys=True, default=_named).encode()).hexdigest()
+
+
+def _named(value: Any) -> str:
+    """A setting JSON cannot hold: a function by its name (its repr holds an address that changes
+    from run to run, so the cache would never be used), anything else by its repr."""
+    if isinstance(value, functools.partial):  # pymdownx.slugs.slugify(case="lower") is one
+        return f"{_named(value.func)}{value.args!r}{sorted(value.keywords.items())!r}"
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    return repr(value)
 
 
 class PageCache:
