@@ -229,7 +229,7 @@ _pages: dict = {}
 def on_nav(nav, config, files):
     _pdf.clear()
     _pages.clear()
-    if folder := page_cache.folder_in_use():
+    if (folder := page_cache.folder_in_use()) and page_cache.usable(config):
         cache = page_cache.PageCache(folder, page_cache.site_key(config, files))
         cache.attach(files)
         _pages["cache"] = cache

@@ -111,6 +111,14 @@ def test_a_cached_pages_link_to_an_anchor_that_is_gone_still_fails_the_build(war
     assert "page-cache-anchor" in result.stderr
 
 
+def test_an_extension_that_may_read_other_files_turns_the_cache_off():
+    """pymdownx.snippets includes other files in a page: its Markdown alone no longer decides it."""
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    assert page_cache.usable(config)
+    config["markdown_extensions"].append("pymdownx.snippets")
+    assert not page_cache.usable(config)
+
+
 def test_every_key_changes_with_the_markdown_settings_and_the_sites_files():
     config = load_config(str(ROOT / "mkdocs.yml"))
     files = get_files(config)

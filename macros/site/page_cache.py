@@ -4,13 +4,18 @@ MkDocs converts every page's Markdown again on every build, though after a one-p
 that page's Markdown has changed. Page.render's output depends only on:
 - the page's Markdown, after the macros ran (so a change to the data changes it);
 - the Markdown extensions and their settings, and the versions of MkDocs, Python-Markdown and
-  PyMdown Extensions;
+  PyMdown Extensions (every extension the cache trusts comes from those two);
 - where the page is, and every file of the site with its address (links are resolved and
   checked against them);
 - the link checks asked for (mkdocs.yml validation).
 An entry's key is a hash of all of them, so an entry is used only when converting again would
 give the same result. A conversion that logged a warning is never kept: under `strict`, reusing it
 would hide the warning that fails the build. After each build, entries it did not use are removed.
+
+Some extensions read other files (pymdownx.snippets includes them), so a page could change with
+no change to its Markdown. The cache is therefore used only while every extension in mkdocs.yml
+is one of PURE, which read nothing but the page; a Trust that adds another simply converts every
+page on every build, as MkDocs does.
 """
 
 from __future__ import annotations
@@ -27,7 +32,17 @@ from typing import Any
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 FOLDER = "page-cache"
-_LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions")
+_LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions")  # where MkDocs and every PURE extension come from
+# Markdown extensions whose output depends on the page's own Markdown and settings alone.
+PURE = frozenset(
+    {
+        *("abbr", "admonition", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html"),
+        *("meta", "sane_lists", "tables", "toc", "nl2br", "smarty", "wikilinks"),
+        *(f"pymdownx.{name}" for name in ("superfences", "details", "tabbed", "tasklist", "mark", "caret")),
+        *(f"pymdownx.{name}" for name in ("tilde", "smartsymbols", "keys", "betterem", "saneheaders")),
+        *(f"pymdownx.blocks.{name}" for name in ("admonition", "details", "tab", "html", "definition")),
+    }
+)
 
 
 def enabled() -> bool:
@@ -43,6 +58,15 @@ def use(folder: Path | None) -> None:
 
 def folder_in_use() -> Path | None:
     return _in_use[0] if _in_use else None
+
+
+def usable(config) -> bool:
+    """Whether every Markdown extension is one the cache can trust (PURE, named in mkdocs.yml)."""
+    return all(isinstance(e, str) and _full_name(e) in PURE for e in config["markdown_extensions"])
+
+
+def _full_name(extension: str) -> str:
+    return extension.removeprefix("markdown.extensions.")
 
 
 def site_key(config, files) -> str:
