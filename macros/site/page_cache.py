@@ -134,7 +134,8 @@ class PageCache:
         if not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
-            if path.suffix == ".json" and path.stem not in self.used:
+            stale = path.suffix == ".json" and path.stem not in self.used
+            if stale or (path.suffix == ".tmp" and path.name.startswith(".")):  # or left by a killed build
                 path.unlink(missing_ok=True)
 
 
