@@ -8,8 +8,8 @@ drifts by tens of percent within minutes, which made ratios of blocks of runs sw
           alone (SOP_PDF=0) + bare WeasyPrint on the single-pass build's build/print/*.html;
           goal <= 0.6x. The single-pass build (SOP_PDF_PARTS=0, SOP_PDF_CACHE=0) is shown beside it
   edit    rebuild after changing one sentence of one page (docs/procedure/principles.md), with the
-          PDF part cache a clean build left, vs a clean full build; goal <= 0.25x. Checks that the
-          edited word is in the rebuilt sop.pdf
+          caches a clean build left (PDF parts, converted pages), vs a clean full build; goal
+          <= 0.25x. Checks that the edited word is in the rebuilt sop.pdf
   peers   the same docs turned into a PDF by mkdocs-to-pdf (goal: at least 2x our clean build's time,
           issue #14) and by mkdocs-print-site + headless Chromium
   scale   clean full builds of a synthetic SOP at 1x, 5x, 10x the reference content (benchmarks/synth.py):
@@ -17,8 +17,9 @@ drifts by tens of percent within minutes, which made ratios of blocks of runs sw
   live    time from saving a YAML file to the changed page being served by `make serve`
   profile where a full build spends its time (cProfile, by package)
 
-The PDF step renders long PDFs in parts and keeps rendered parts in <build dir>/pdf-cache/.
-A clean build here is one with that folder removed first. SOP_PDF_PARTS=0 renders each PDF in one
+The PDF step renders long PDFs in parts and keeps rendered parts in <build dir>/pdf-cache/, and
+`make build` keeps pages' converted Markdown in <build dir>/page-cache/. A clean build here is one
+with both folders removed first; an edit's rebuild keeps both. SOP_PDF_PARTS=0 renders each PDF in one
 pass and SOP_PDF_CACHE=0 turns the cache off; a PDF step without parts or cache ignores both, and
 then the single-pass and clean builds are the same build and an edit's rebuild renders everything.
 
@@ -60,8 +61,10 @@ PEER_PACKAGES = ["mkdocs-to-pdf==0.12.1", "mkdocs-print-site-plugin==2.9"]
 # `make serve` runs exactly this (see the Makefile's serve target).
 SERVE = ["-m", "macros.serve"]
 BASE_ENV = {"NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
-# The PDF step's cache of rendered parts, in the build dir; removed before every clean build.
+# The PDF step's cache of rendered parts and the site's of converted pages, in the build dir;
+# removed before every clean build.
 PDF_CACHE = "pdf-cache"
+CACHES = (PDF_CACHE, "page-cache")
 # Today's PDF step before parts and cache: every PDF in one WeasyPrint pass, nothing reused.
 SINGLE_PASS = {"SOP_PDF_PARTS": "0", "SOP_PDF_CACHE": "0"}
 # The page the edit section changes: the procedure's first page after its index, plain prose, in
@@ -196,10 +199,11 @@ def full_build(
     project: Path, work: Path, pdf: bool, env: dict | None = None, keep_cache: bool = False, log: Path | None = None
 ) -> tuple[float, int, float]:
     """A build into work/site with work/build as the build dir. Clean unless keep_cache: the PDF part
-    cache is removed first (outside the timing), so no rendered part is reused."""
+    and page caches are removed first (outside the timing), so nothing made before is reused."""
     site, build = work / "site", work / "build"
     if not keep_cache:
-        shutil.rmtree(build / PDF_CACHE, ignore_errors=True)
+        for cache in CACHES:
+            shutil.rmtree(build / cache, ignore_errors=True)
     env = {"SOP_BUILD_DIR": str(build), "SOP_PDF": "1" if pdf else "0", **(env or {})}
     return run_timed(build_cmd(site), project, env, log=log)
 
@@ -268,7 +272,7 @@ def bench_floor(project: Path, work: Path, runs_fast: int, runs_slow: int) -> di
         # The floor renders whole documents, as the single-pass build hands them to WeasyPrint (a
         # build in parts keeps its parts' HTML instead); copied, so later builds cannot change it.
         if not keep.exists():
-            shutil.copytree(single_work / "build", keep, ignore=shutil.ignore_patterns(PDF_CACHE))
+            shutil.copytree(single_work / "build", keep, ignore=shutil.ignore_patterns(*CACHES))
         return timed
 
     def bare_weasyprint():
