@@ -277,7 +277,7 @@ def on_post_template(output_content, template_name, config):
 def on_post_build(config):
     search_worker.install(Path(config["site_dir"]))
     if cache := _pages.pop("cache", None):
-        cache.prune()
+        cache.save()
         _log.info(
             "Pages: %d converted (%s); from the cache in %s: %d",
             len(cache.converted), " ".join(cache.converted), cache.folder, cache.reused,

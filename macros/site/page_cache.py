@@ -10,7 +10,7 @@ that page's Markdown has changed. Page.render's output depends only on:
 - the link checks asked for (mkdocs.yml validation).
 An entry's key is a hash of all of them, so an entry is used only when converting again would
 give the same result. A conversion that logged a warning is never kept: under `strict`, reusing it
-would hide the warning that fails the build. After each build, entries it did not use are removed.
+would hide the warning that fails the build. Each build keeps only the entries it used or made.
 
 Some extensions read other files (pymdownx.snippets includes them), so a page could change with
 no change to its Markdown. The cache is therefore used only while every extension in mkdocs.yml
@@ -32,6 +32,7 @@ from typing import Any
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 FOLDER = "page-cache"
+FILE = "pages.json"
 _LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions")  # where MkDocs and every PURE extension come from
 # Markdown extensions whose output depends on the page's own Markdown and settings alone.
 PURE = frozenset(
@@ -94,12 +95,14 @@ def _named(value: Any) -> str:
 
 
 class PageCache:
-    """Converted pages by key; `attach` makes each page's render() look here first."""
+    """Converted pages by key, in one file (FILE), read once and written once a build; `attach`
+    makes each page's render() look here first."""
 
     def __init__(self, folder: Path, site: str):
         self.folder = folder
         self.site = site
-        self.used: set[str] = set()
+        self.entries: dict[str, dict] | None = None  # read on first use
+        self.kept: dict[str, dict] = {}  # what this build used or converted: the next build's file
         self.reused = 0
         self.converted: list[str] = []  # the pages converted again, by path under docs/
 
@@ -115,28 +118,31 @@ class PageCache:
         return hashlib.sha256((self.site + where + page.markdown).encode()).hexdigest()
 
     def load(self, key: str) -> dict | None:
-        try:
-            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        if self.entries is None:
+            try:
+                entries = json.loads((self.folder / FILE).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                entries = None
+            self.entries = entries if isinstance(entries, dict) else {}
+        entry = self.entries.get(key)
+        if isinstance(entry, dict):
+            self.kept[key] = entry
+            return entry
+        return None
 
     def store(self, key: str, entry: dict) -> None:
+        self.kept[key] = entry
+
+    def save(self) -> None:
+        """Write what this build used and converted, and nothing else: the file holds one build's
+        pages. Written whole or not at all; one that cannot be written only makes the next build slower."""
+        scratch = self.folder / f".{FILE}.{os.getpid()}.tmp"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            scratch = self.folder / f".{key}.{os.getpid()}.tmp"
-            scratch.write_text(json.dumps(entry), encoding="utf-8")
-            scratch.replace(self.folder / f"{key}.json")  # whole or not at all
+            scratch.write_text(json.dumps(self.kept), encoding="utf-8")
+            scratch.replace(self.folder / FILE)
         except OSError:
-            pass  # a cache that cannot be written only makes the next build slower
-
-    def prune(self) -> None:
-        """Remove the entries this build did not use (the folder holds one build's pages)."""
-        if not self.folder.is_dir():
-            return
-        for path in self.folder.iterdir():
-            stale = path.suffix == ".json" and path.stem not in self.used
-            if stale or (path.suffix == ".tmp" and path.name.startswith(".")):  # or left by a killed build
-                path.unlink(missing_ok=True)
+            scratch.unlink(missing_ok=True)
 
 
 class _Render:
@@ -146,7 +152,6 @@ class _Render:
     def __call__(self, config, files) -> None:
         page, cache = self.page, self.cache
         key = cache.key(page)
-        cache.used.add(key)
         entry = cache.load(key)
         if entry is not None and restore(page, entry, files):
             cache.reused += 1
