@@ -156,6 +156,7 @@ class _Render:
         if entry is not None and restore(page, entry, files):
             cache.reused += 1
             return
+        cache.kept.pop(key, None)  # an entry that could not be restored is not kept either
         cache.converted.append(page.file.src_uri)
         with _Warnings() as warned:
             self.convert(config, files)
