@@ -34,6 +34,19 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def copy_sources(project: Path, dest: Path) -> Path:
+    """A copy of a project as it stands (its edits kept), without what a build made (site/, build/):
+    built from it, it shows what a clean build gives."""
+    shutil.copytree(
+        project,
+        dest,
+        ignore=lambda folder, names: [
+            n for n in names if n == "__pycache__" or (Path(folder) == project and n in ("site", "build"))
+        ],
+    )
+    return dest
+
+
 def run_build(project: Path, *args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
     """`make build`'s real entry point, run in a subprocess inside project."""
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}

@@ -7,7 +7,6 @@ a cached page still has its links checked, so a warning under `strict` is never 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
 
 from macros.site import page_cache
-from tests.conftest import ROOT, copy_project, run_build
+from tests.conftest import ROOT, copy_project, copy_sources, run_build
 
 pytestmark = pytest.mark.slow
 
@@ -70,14 +69,7 @@ def test_a_rebuild_converts_only_the_edited_page_and_writes_a_clean_builds_site(
     assert sorted(pages) == ["appendices/variations.md", "procedure/principles.md"]
     assert cached > 50
 
-    clean = tmp_path / "clean"
-    shutil.copytree(
-        warm,
-        clean,
-        ignore=lambda folder, names: [
-            n for n in names if n == "__pycache__" or (Path(folder) == warm and n in ("site", "build"))
-        ],
-    )
+    clean = copy_sources(warm, tmp_path / "clean")
     fresh = build(clean, SOP_PAGE_CACHE="0")
     assert fresh.returncode == 0, fresh.stderr
     assert "Pages:" not in fresh.stderr

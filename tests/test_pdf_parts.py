@@ -17,7 +17,7 @@ import pytest
 
 from macros.pdf import cache as caching
 from macros.pdf import parts as planning
-from tests.conftest import copy_project, run_build
+from tests.conftest import copy_project, copy_sources, run_build
 
 LONG = ("sop.pdf", "paperwork-pack.pdf")  # the PDFs the reference SOP makes in parts
 
@@ -219,14 +219,7 @@ def rebuild_like_clean(project: Path, tmp: Path) -> tuple[dict[str, int], dict[s
     rebuild did, and the PDFs of both."""
     # Two hash seeds: the bytes must not hang on the order of a set (pikepdf gives keys as one).
     did = build(project, project / "build", PYTHONHASHSEED="1")
-    clean = tmp / "clean"
-    shutil.copytree(
-        project,
-        clean,
-        ignore=lambda folder, names: [
-            n for n in names if n == "__pycache__" or (Path(folder) == project and n in ("site", "build"))
-        ],
-    )
+    clean = copy_sources(project, tmp / "clean")
     build(clean, clean / "build", SOP_PDF_CACHE="0", SOP_PAGE_CACHE="0", PYTHONHASHSEED="4")
     # The web pages too: a page converted from the cache is the page converted again.
     assert site_files(project / "site") == site_files(clean / "site")
