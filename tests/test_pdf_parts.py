@@ -47,7 +47,7 @@ def pdfs_of(site: Path) -> dict[str, bytes]:
 
 
 def site_files(site: Path) -> dict[str, bytes]:
-    """Every file of the site but the PDFs, by path."""
+    """Every file of the site, by path (the PDFs too)."""
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
