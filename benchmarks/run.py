@@ -380,7 +380,8 @@ def bench_edit(work: Path, runs: int, runs_slow: int, clean: Figure | None) -> d
             # Each run from the original page, with a word the cache has never seen: a real change.
             page.write_text(original.replace(sentence, f"{first} {word} {rest}", 1), encoding="utf-8")
             before = pdf_hashes(site)
-            fig.add(*full_build(project, work, pdf=True, keep_cache=True, log=log))
+            # Verbose, so the log names what was rendered and converted again (printed below).
+            fig.add(*full_build(project, work, pdf=True, env={"SOP_VERBOSE": "1"}, keep_cache=True, log=log))
             after = pdf_hashes(site)
             changed = [name for name, digest in after.items() if before.get(name) != digest]
             with_word = [name for name in after if pdf_has_word(site / name, word)]
@@ -391,7 +392,7 @@ def bench_edit(work: Path, runs: int, runs_slow: int, clean: Figure | None) -> d
                 f"{len(changed)} of {len(after)} PDFs changed",
                 flush=True,
             )
-            for ln in re.findall(r"^.*PDF parts?:.*$", log.read_text(errors="replace"), re.M)[:5]:
+            for ln in re.findall(r"^.*(?:PDF parts?|Pages):.*$", log.read_text(errors="replace"), re.M)[:5]:
                 print(f"      build log: {ln.strip()}", flush=True)
     except Failed as exc:
         print(f"  EDIT NOT MEASURED: {exc}")
