@@ -4,7 +4,8 @@ The package is laid out by the stage each module serves:
   data/  load the YAML with positions, validate it, merge the Trust layer, build one model
   site/  the macros pages call, Jinja rendering, generated pages, the Trust's local pages
   pdf/   the PDF step: print HTML from the site's pages, laid out by WeasyPrint
-and `build.py` / `serve.py` / `hooks.py` are the entry points (`make build`, `make serve`, MkDocs).
+and `build.py` / `serve.py` / `hooks.py` are the entry points (`make build`, `make serve`, MkDocs);
+`switches.py` reads the SOP_* switches that turn a step off.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,18 @@ def copy_sources(project: Path, dest: Path) -> Path:
         ],
     )
     return dest
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site, by path (the PDFs too)."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def pages_converted(stderr: str) -> tuple[list[str], int] | None:
+    """From a verbose build's log: the pages it converted and how many came from the page cache
+    (macros/site/page_cache.py); None if it kept no page cache."""
+    line = re.search(r"Pages: \d+ converted \(([^)]*)\); from the cache in .*: (\d+)", stderr)
+    return (line.group(1).split(), int(line.group(2))) if line else None
 
 
 def run_build(project: Path, *args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:

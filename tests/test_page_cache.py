@@ -16,7 +16,7 @@ from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
 
 from macros.site import page_cache
-from tests.conftest import ROOT, copy_project, copy_sources, run_build
+from tests.conftest import ROOT, copy_project, copy_sources, pages_converted, run_build, site_files
 
 pytestmark = pytest.mark.slow
 
@@ -27,13 +27,9 @@ def build(project: Path, **env: str):
 
 def converted(result) -> tuple[list[str], int]:
     """The pages a build converted, and how many it took from the cache."""
-    line = re.search(r"Pages: \d+ converted \(([^)]*)\); from the cache in .*: (\d+)", result.stderr)
-    assert line, result.stderr[-2000:]
-    return line.group(1).split(), int(line.group(2))
-
-
-def site_files(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    did = pages_converted(result.stderr)
+    assert did, result.stderr[-2000:]
+    return did
 
 
 def edit(path: Path, old: str, new: str) -> None:

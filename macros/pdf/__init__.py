@@ -29,14 +29,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..switches import on
+
 
 def enabled() -> bool:
-    return os.environ.get("SOP_PDF", "1").strip().lower() not in ("0", "false", "no", "off")
+    return on("SOP_PDF")
 
 
 def parts_enabled() -> bool:
     """SOP_PDF_PARTS=0 renders every PDF in one pass (parts.py explains the parts)."""
-    return os.environ.get("SOP_PDF_PARTS", "1").strip().lower() not in ("0", "false", "no", "off")
+    return on("SOP_PDF_PARTS")
 
 
 def build_dir(root: Path) -> Path:

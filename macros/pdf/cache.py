@@ -26,6 +26,8 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+from ..switches import on
+
 HERE = Path(__file__).resolve().parent
 FOLDER = "pdf-cache"
 # The modules whose code decides a PDF's bytes.
@@ -36,7 +38,7 @@ CODE = (
 
 
 def enabled() -> bool:
-    return os.environ.get("SOP_PDF_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
+    return on("SOP_PDF_CACHE")
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,8 @@ from typing import Any
 
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
+from ..switches import on
+
 FOLDER = "page-cache"
 FILE = "pages.json"
 _LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions")  # where MkDocs and every PURE extension come from
@@ -47,7 +49,7 @@ PURE = frozenset(
 
 
 def enabled() -> bool:
-    return os.environ.get("SOP_PAGE_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
+    return on("SOP_PAGE_CACHE")
 
 
 _in_use: list[Path] = []  # set by `make build` (macros/build.py); live preview keeps no cache
