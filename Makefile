@@ -23,9 +23,12 @@ build: setup schemas
 	$(PY) -m macros.build
 
 ## make test: the whole test suite (unit, build, PDF, browser, fork)
-## (tests/test_hygiene.py runs ruff and mypy; pytest's exit 5, no test collected, fails it)
+## (tests/test_hygiene.py runs ruff and mypy; pytest's exit 5, no test collected, fails it).
+## Its files are spread over one worker process per core, at most 4 (pytest-xdist; a test file
+## stays on one worker, so its fixtures are made once). TEST_WORKERS=0 runs them all in one process.
+TEST_WORKERS ?= auto
 test: setup-test schemas
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 ## make schemas: refresh sop_data/schemas/local/ (the schemas of a Trust's local/ files) from the
 ## reference schemas; rewrites only files whose content changes
