@@ -25,10 +25,11 @@ build: setup schemas
 ## make test: the whole test suite (unit, build, PDF, browser, fork)
 ## (tests/test_hygiene.py runs ruff and mypy; pytest's exit 5, no test collected, fails it).
 ## Its files are spread over one worker process per core, at most 4 (pytest-xdist; a test file
-## stays on one worker, so its fixtures are made once). TEST_WORKERS=0 runs them all in one process.
+## stays on one worker, so its fixtures are made once). TEST_WORKERS=0 runs them all in one process;
+## TEST_ARGS adds pytest options, e.g. TEST_ARGS='-m "not slow and not browser"'.
 TEST_WORKERS ?= auto
 test: setup-test schemas
-	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile $(TEST_ARGS)
 
 ## make schemas: refresh sop_data/schemas/local/ (the schemas of a Trust's local/ files) from the
 ## reference schemas; rewrites only files whose content changes
