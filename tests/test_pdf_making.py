@@ -137,6 +137,23 @@ def test_an_edit_that_changes_a_length_renders_the_part_showing_it_once(tmp_path
     assert [ref[2] for ref in edited.joins[-1]] == ["120"]
 
 
+def test_a_guess_made_while_a_part_renders_again_counts_that_parts_pages(tmp_path, monkeypatch):
+    """The front matter's 95 pages are laid out, but it is being rendered again (its contents guessed
+    page 96 one digit long) when the appendix's page number is guessed: its pages from the first
+    render make that number certain, so the appendix is laid out once."""
+    front = (
+        '<section id="front" data-pages="95"><a class="sop-contents__link" href="#target">T</a></section>'
+        + "<p>" + "x" * 500 + "</p>"  # the biggest part: it goes first
+    )
+    chapter = '<section id="target" data-pages="3"></section>' + "<p>" + "x" * 200 + "</p>"  # then this
+    appendix = '<section id="appendix" data-pages="1"><a class="sop-contents__link" href="#target">T</a></section>'
+    stand = Stand()
+    make(tmp_path, stand, monkeypatch, document(tmp_path, front, chapter, appendix))
+    assert stand.rendered.count("sop#0") == 2  # its own guess could not know its 95 pages
+    assert stand.rendered.count("sop#2") == 1
+    assert [ref[2] for ref in stand.joins[-1]] == ["96", "96"]
+
+
 OWN = '<section id="own" data-pages="3"><a class="sop-contents__link" href="#later">Later</a></section>'
 
 

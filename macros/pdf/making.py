@@ -10,7 +10,8 @@ A PDF of one part is rendered whole, as before. A PDF in parts (parts.py) goes t
      follow, the biggest first;
    - a part that shows page numbers of other parts' anchors (the contents, cross-references)
      shows zeros, as many as the number will have digits: from the plan, else estimated when a
-     worker is free for it, from the parts laid out by then;
+     worker is free for it, from the parts laid out by then (a part being rendered again counts
+     with the pages it had);
 2. as parts are laid out, a part whose lengths have become certain (parts.certain_digits) and were
    wrong is rendered again at once, not after the rest (page_refs.py says why only the length
    matters); once every part is laid out, every length and first page is checked; a part tried
@@ -232,8 +233,8 @@ class Maker:
                     self._queue(doc, NEEDED, len(doc.parts) - p.index, "guess", None, None, p)
             return
         htmls = [p.html for p in doc.parts]
-        certain = planning.certain_digits(htmls, self._laid_out(doc))
-        guess = planning.estimate(htmls, self._laid_out(doc))
+        certain = planning.certain_digits(htmls, self._last_layouts(doc))
+        guess = planning.estimate(htmls, self._last_layouts(doc))
         part.shown = {a: certain.get(a) or planning.digits(guess.get(a)) for a in part.numbered}
         part.start = _first_page(doc, part.index)
         self._submit_part(doc, part, priority)
@@ -370,6 +371,14 @@ class Maker:
     @staticmethod
     def _laid_out(doc: _Doc) -> dict[int, planning.Layout]:
         return {p.index: p.layout for p in doc.parts if p.layout is not None and not p.pending}
+
+    @staticmethod
+    def _last_layouts(doc: _Doc) -> dict[int, planning.Layout]:
+        """Every part laid out so far, a part being rendered again with its last layout: it is rendered
+        again for the lengths of the page numbers it shows, which keep its pages as a rule, so its
+        pages tell a guess more than its bytes do. (Were they to change, the final check of
+        every length would catch the guesses made from them.)"""
+        return {p.index: p.layout for p in doc.parts if p.layout is not None}
 
     def _lengths(self, doc: _Doc, known: int) -> dict[str, int]:
         """The lengths of page numbers that are certain by now (parts.certain_digits); every length

@@ -12,7 +12,8 @@ from fnmatch import fnmatch
 
 # (source path pattern, boost), first match wins
 BOOSTS = (
-    ("procedure/index.md", 1.0),  # an overview: neither pushed up nor down
+    ("procedure/index.md", 1.0),  # the chapters' overviews: neither pushed up nor down
+    ("procedure/*/index.md", 1.0),
     ("procedure/*.md", 3.0),  # the rules themselves
     ("paperwork/index.md", 0.5),
     ("paperwork/*.md", 0.3),  # a form is found by its title; its words are the procedure's
