@@ -141,11 +141,10 @@ def test_a_guess_made_while_a_part_renders_again_counts_that_parts_pages(tmp_pat
     """The front matter's 95 pages are laid out, but it is being rendered again (its contents guessed
     page 96 one digit long) when the appendix's page number is guessed: its pages from the first
     render make that number certain, so the appendix is laid out once."""
-    front = (
-        '<section id="front" data-pages="95"><a class="sop-contents__link" href="#target">T</a></section>'
-        + "<p>" + "x" * 500 + "</p>"  # the biggest part: it goes first
-    )
-    chapter = '<section id="target" data-pages="3"></section>' + "<p>" + "x" * 200 + "</p>"  # then this
+    # Bytes decide the order: the front matter goes first, then the chapter, the appendix last.
+    front = '<section id="front" data-pages="95"><a class="sop-contents__link" href="#target">T</a></section>'
+    front += f"<p>{'x' * 500}</p>"
+    chapter = f'<section id="target" data-pages="3"></section><p>{"x" * 200}</p>'
     appendix = '<section id="appendix" data-pages="1"><a class="sop-contents__link" href="#target">T</a></section>'
     stand = Stand()
     make(tmp_path, stand, monkeypatch, document(tmp_path, front, chapter, appendix))
